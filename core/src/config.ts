@@ -1,0 +1,141 @@
+/**
+ * The Satcast configuration: which plugins run and with which options. Validated in two passes: the
+ * shape (this schema), then each plugin's own `optionsSchema`. Every error names the field path, what
+ * was expected and what was found, e.g. `sources[0].options.speed: expected number, received string`.
+ */
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { HorizonSchema, IntervalSchema } from './time.js';
+import type { AnyPlugin, PluginKind } from './plugins/common.js';
+import type { PluginRegistry } from './plugins/registry.js';
+
+const PluginRefSchema = z.strictObject({
+  plugin: z.string().min(1),
+  /** Instance id when the same plugin runs twice; defaults to the plugin name. */
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/).optional(),
+  enabled: z.boolean().default(true),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+export type PluginRef = z.infer<typeof PluginRefSchema>;
+
+export const SatcastConfigSchema = z.strictObject({
+  /** Trading pair forecast, exchange notation. */
+  asset: z.string().regex(/^[A-Z0-9]{2,20}$/).default('BTCUSDT'),
+  interval: IntervalSchema.default('1h'),
+  horizons: z.array(HorizonSchema).min(1).default(['1h', '4h', '24h']),
+  store: z
+    .strictObject({
+      adapter: z.enum(['libsql']).default('libsql'),
+      /** libsql URL: `file:path.db`, `:memory:`, or a remote libsql URL. */
+      url: z.string().min(1).default('file:.satcast/satcast.db'),
+    })
+    .prefault({}),
+  cache: z
+    .strictObject({ adapter: z.enum(['memory']).default('memory') })
+    .prefault({}),
+  bus: z
+    .strictObject({ adapter: z.enum(['memory']).default('memory') })
+    .prefault({}),
+  sources: z.array(PluginRefSchema).min(1),
+  features: z.array(PluginRefSchema).min(1),
+  models: z.array(PluginRefSchema).min(1),
+  /** Plugin id of the model whose predictions are served. */
+  servedModel: z.string().min(1),
+  /** Below this confidence a prediction is flagged `conservative` and its point shrunk toward the last price. */
+  confidenceThreshold: z.number().min(0.5).max(1).default(0.85),
+  server: z
+    .strictObject({
+      port: z.number().int().min(0).max(65535).default(8787),
+      host: z.string().min(1).default('127.0.0.1'),
+    })
+    .prefault({}),
+});
+export type SatcastConfigInput = z.input<typeof SatcastConfigSchema>;
+export type SatcastConfig = z.output<typeof SatcastConfigSchema>;
+
+/** Identity helper that types a `satcast.config.ts`. */
+export function defineConfig(config: SatcastConfigInput): SatcastConfigInput {
+  return config;
+}
+
+export interface ResolvedPlugin<P extends AnyPlugin = AnyPlugin> {
+  id: string;
+  plugin: P;
+  options: unknown;
+}
+
+export interface ResolvedConfig extends SatcastConfig {
+  resolved: {
+    sources: ResolvedPlugin<Extract<AnyPlugin, { kind: 'source' }>>[];
+    features: ResolvedPlugin<Extract<AnyPlugin, { kind: 'features' }>>[];
+    models: ResolvedPlugin<Extract<AnyPlugin, { kind: 'model' }>>[];
+  };
+}
+
+/** `['sources', 0, 'options', 'speed']` -> `sources[0].options.speed` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('') || '(root)';
+}
+
+/** Render zod issues as `path: message` lines. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): string[] {
+  return issues.map((i) => {
+    const path = formatPath([...prefix, ...i.path]);
+    const msg = i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message;
+    return `${path}: ${msg}`;
+  });
+}
+
+/**
+ * Validate a raw config object (parsed JSON or a `satcast.config.ts` default export) against the schema
+ * and the registry. Throws one `ConfigError` listing every problem found.
+ */
+export function resolveConfig(raw: unknown, registry: PluginRegistry, origin = 'config'): ResolvedConfig {
+  const parsed = SatcastConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = formatIssues(parsed.error.issues);
+    throw new ConfigError(`${origin} is invalid:\n  ${lines.join('\n  ')}`, { field: lines[0]?.split(':')[0] });
+  }
+  const cfg = parsed.data;
+  const problems: string[] = [];
+  const sections = [
+    ['sources', 'source'],
+    ['features', 'features'],
+    ['models', 'model'],
+  ] as const satisfies readonly (readonly [keyof ResolvedConfig['resolved'], PluginKind])[];
+  const resolved: ResolvedConfig['resolved'] = { sources: [], features: [], models: [] };
+
+  for (const [section, kind] of sections) {
+    const seen = new Set<string>();
+    cfg[section].forEach((ref, index) => {
+      const where = `${section}[${index}]`;
+      if (!ref.enabled) return;
+      if (!registry.has(kind, ref.plugin)) {
+        const known = registry.list(kind).map((p) => p.name).sort();
+        problems.push(`${where}.plugin: unknown ${kind} plugin "${ref.plugin}" (known: ${known.join(', ') || 'none'})`);
+        return;
+      }
+      const plugin = registry.get(kind, ref.plugin);
+      const id = ref.id ?? ref.plugin;
+      if (seen.has(id)) problems.push(`${where}.id: duplicate id "${id}"; set a distinct "id"`);
+      seen.add(id);
+      const opts = plugin.optionsSchema.safeParse(ref.options);
+      if (!opts.success) {
+        problems.push(...formatIssues(opts.error.issues, [section, index, 'options']).map((l) => `${l} (plugin "${ref.plugin}")`));
+        return;
+      }
+      (resolved[section] as ResolvedPlugin[]).push({ id, plugin, options: opts.data });
+    });
+  }
+  if (problems.length === 0 && !resolved.models.some((m) => m.id === cfg.servedModel)) {
+    problems.push(
+      `servedModel: "${cfg.servedModel}" is not an enabled model id (have: ${resolved.models.map((m) => m.id).join(', ')})`,
+    );
+  }
+  if (problems.length) {
+    throw new ConfigError(`${origin} is invalid:\n  ${problems.join('\n  ')}`, { field: problems[0]!.split(':')[0] });
+  }
+  return { ...cfg, resolved };
+}

@@ -1,0 +1,73 @@
+import type { QuantileKey } from '../schemas/prediction.js';
+import type { Horizon } from '../time.js';
+import type { PluginBase } from './common.js';
+
+/**
+ * Rows for training. Row i is "as of" `times[i]` (when all its features were public); `target[i]` is the
+ * realised log return from times[i] to times[i] + horizon, or NaN when not yet known. The host only
+ * passes rows whose target was public before the fit time, so a model cannot see the future.
+ */
+export interface TrainingSet {
+  readonly horizon: Horizon;
+  readonly times: Float64Array;
+  readonly features: Readonly<Record<string, Float64Array>>;
+  readonly target: Float64Array;
+}
+
+export interface PredictInput {
+  readonly horizon: Horizon;
+  readonly times: Float64Array;
+  readonly features: Readonly<Record<string, Float64Array>>;
+}
+
+/** A forecast of the log return over the horizon. Quantiles are log-return quantiles (non-decreasing). */
+export interface ReturnForecast {
+  mean: number;
+  quantiles: Record<QuantileKey, number>;
+  /** Probability the return is > 0, calibrated by the model on past data. */
+  pUp: number;
+  /** Optional model-specific explanation carried into prediction metadata. */
+  info?: Record<string, unknown>;
+}
+
+export interface SerializedModel {
+  format: 'json' | 'onnx';
+  bytes: Uint8Array;
+}
+
+/** One fitted model for one horizon. */
+export interface Model {
+  fit(train: TrainingSet): void | Promise<void>;
+  /** One forecast per input row, in order; inputs must not be mutated. */
+  predict(input: PredictInput): ReturnForecast[] | Promise<ReturnForecast[]>;
+  serialize(): SerializedModel;
+}
+
+export interface ModelCapabilities {
+  horizons: readonly Horizon[];
+  /** Formats `serialize` can produce; `onnx` means runtimes other than this plugin can serve it. */
+  formats: readonly ('json' | 'onnx')[];
+  /** Whether a refit is cheap enough to run on every bar (e.g. baselines). */
+  cheapRefit: boolean;
+}
+
+export interface ModelDefinition<Options> extends PluginBase<'model', Options, Model> {
+  readonly capabilities: ModelCapabilities;
+  /** Feature names the model reads (`inputs(options)`); the host refuses to run it if one is missing. */
+  inputs(options: Options): string[];
+  /** Rebuild a model from `serialize()` output; predicts exactly as before. */
+  load(serialized: SerializedModel, options: Options): Model | Promise<Model>;
+}
+
+/**
+ * Define a model plugin.
+ * @example
+ * export default defineModel({
+ *   name: 'zero', apiVersion: 1, optionsSchema: z.object({}),
+ *   capabilities: { horizons: ['1h'], formats: ['json'], cheapRefit: true },
+ *   inputs: () => [], create: () => zeroModel(), load: () => zeroModel(),
+ * });
+ */
+export function defineModel<Options>(def: Omit<ModelDefinition<Options>, 'kind'>): ModelDefinition<Options> {
+  return Object.freeze({ ...def, kind: 'model' as const });
+}

@@ -1,0 +1,69 @@
+import type { Alert } from '../schemas/alert.js';
+import { isRetryable } from '../errors.js';
+import type { PluginBase } from './common.js';
+
+export interface DeliveryResult {
+  /** Receiver-side id (message id, dedup key) when the API returns one. */
+  id?: string;
+}
+
+export interface Notifier {
+  /** Deliver once. Throw a retryable `SatcastError` (e.g. `UnavailableError`) when a retry may help. */
+  send(alert: Alert): Promise<DeliveryResult>;
+}
+
+export interface RetryPolicy {
+  /** Total attempts including the first. */
+  attempts: number;
+  /** First backoff; doubles each attempt, with full jitter. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface NotifierDefinition<Options> extends PluginBase<'notifier', Options, Notifier> {
+  readonly retry: RetryPolicy;
+}
+
+/**
+ * Define a notifier plugin. Retry semantics are declared as data (`retry`); the host runs them with
+ * `sendWithRetry`, retrying only errors marked retryable, so a success is never delivered twice.
+ * @example
+ * export default defineNotifier({
+ *   name: 'log', apiVersion: 1, optionsSchema: z.object({}), retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+ *   create: (_o, ctx) => ({ send: async (a) => { ctx.log.info(a.title); return {}; } }),
+ * });
+ */
+export function defineNotifier<Options>(
+  def: Omit<NotifierDefinition<Options>, 'kind'>,
+): NotifierDefinition<Options> {
+  return Object.freeze({ ...def, kind: 'notifier' as const });
+}
+
+export interface SendOutcome extends DeliveryResult {
+  attempts: number;
+}
+
+/** Send with the plugin's retry policy. `sleep` is injectable so tests need not wait. */
+export async function sendWithRetry(
+  notifier: Notifier,
+  policy: RetryPolicy,
+  alert: Alert,
+  opts: { sleep?: (ms: number) => Promise<void>; random?: () => number } = {},
+): Promise<SendOutcome> {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const random = opts.random ?? Math.random;
+  let lastErr: unknown;
+  for (let attempt = 1; attempt <= Math.max(1, policy.attempts); attempt++) {
+    try {
+      const res = await notifier.send(alert);
+      return { ...res, attempts: attempt };
+    } catch (err) {
+      lastErr = err;
+      if (!isRetryable(err) || attempt >= policy.attempts) break;
+      const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+      const hinted = (err as { retryAfterMs?: number }).retryAfterMs;
+      await sleep(hinted !== undefined ? Math.min(hinted, policy.maxDelayMs) : random() * cap);
+    }
+  }
+  throw lastErr;
+}
