@@ -41,7 +41,7 @@ export function checkForecasts(model: string, rows: number, out: readonly Return
   }
   out.forEach((f, i) => {
     const q = f.quantiles;
-    const vals = [f.mean, f.pUp, q.p05, q.p25, q.p50, q.p75, q.p95];
+    const vals = [f.point, f.pUp, q.p05, q.p25, q.p50, q.p75, q.p95];
     if (!vals.every(Number.isFinite)) throw new PluginError(`forecast ${i} has a non-finite value`, { plugin: model });
     if (!(q.p05 <= q.p25 && q.p25 <= q.p50 && q.p50 <= q.p75 && q.p75 <= q.p95)) {
       throw new PluginError(`forecast ${i} has crossing quantiles`, { plugin: model });

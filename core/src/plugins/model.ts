@@ -22,7 +22,8 @@ export interface PredictInput {
 
 /** A forecast of the log return over the horizon. Quantiles are log-return quantiles (non-decreasing). */
 export interface ReturnForecast {
-  mean: number;
+  /** Point forecast of the log return (the model chooses its centre, e.g. the median, which minimises MAE). */
+  point: number;
   quantiles: Record<QuantileKey, number>;
   /** Probability the return is > 0, calibrated by the model on past data. */
   pUp: number;

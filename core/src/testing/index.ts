@@ -8,4 +8,7 @@ export * from './data-source.js';
 export * from './feature-set.js';
 export * from './model.js';
 export * from './notifier.js';
+export * from './store.js';
+export * from './cache.js';
+export * from './bus.js';
 export * from './fixtures.js';

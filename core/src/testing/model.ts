@@ -37,7 +37,7 @@ export function scoreReturnForecasts(forecasts: readonly ReturnForecast[], targe
     const y = target[i]!;
     if (!Number.isFinite(y)) return;
     n++;
-    ae += Math.abs(y - f.mean);
+    ae += Math.abs(y - f.point);
     pae += Math.abs(y);
     for (const k of Object.keys(QUANTILE_LEVELS) as QuantileKey[]) pin += pinballLoss(QUANTILE_LEVELS[k], f.quantiles[k], y) / 5;
     if (y >= f.quantiles.p05 && y <= f.quantiles.p95) cov++;
@@ -110,7 +110,7 @@ export function testModel<O>(opts: ModelSuiteOptions<O>): void {
       const loaded = await def.load(blob, options);
       const again = await loaded.predict(opts.test);
       again.forEach((f, i) => {
-        expect(f.mean).toBeCloseTo(forecasts[i]!.mean, 9);
+        expect(f.point).toBeCloseTo(forecasts[i]!.point, 9);
         expect(f.pUp).toBeCloseTo(forecasts[i]!.pUp, 9);
         expect(f.quantiles.p05).toBeCloseTo(forecasts[i]!.quantiles.p05, 9);
         expect(f.quantiles.p95).toBeCloseTo(forecasts[i]!.quantiles.p95, 9);

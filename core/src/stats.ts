@@ -1,0 +1,28 @@
+/**
+ * Small numeric helpers shared by plugins and hosts (quantiles of samples, calibrated frequencies), so
+ * baselines and scoring compute them one way.
+ */
+
+/** Linear-interpolated quantile (type 7, as numpy's default) of an ascending-sorted sample. */
+export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  if (p <= 0) return sorted[0]!;
+  if (p >= 1) return sorted[n - 1]!;
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/** Finite values of `xs` sorted ascending (copy). */
+export function sortedFinite(xs: Iterable<number>): Float64Array {
+  const out: number[] = [];
+  for (const x of xs) if (Number.isFinite(x)) out.push(x);
+  return Float64Array.from(out).sort();
+}
+
+/** Laplace-smoothed frequency (k + a) / (n + a + b): a calibrated rate that never claims 0 or 1. */
+export function smoothedRate(k: number, n: number, a = 1, b = 1): number {
+  return (k + a) / (n + a + b);
+}

@@ -1,0 +1,11 @@
+/**
+ * @module @satcast/backend
+ * The Satcast service: config loading, the live pipeline, the REST API and the runner that wires them.
+ */
+export { loadConfig, defaultConfig, CONFIG_FILES } from './config.js';
+export { builtinRegistry, BUILTIN_PLUGINS } from './plugins.js';
+export { Pipeline, TRAIN_ROWS, latestKey } from './pipeline/runtime.js';
+export { toPrediction } from './pipeline/forecast.js';
+export { ingestBatch } from './pipeline/ingest.js';
+export { createApp } from './server/app.js';
+export { startSatcast, type Satcast, type StartOptions } from './runner.js';

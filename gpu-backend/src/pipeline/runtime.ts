@@ -1,0 +1,221 @@
+/**
+ * The live pipeline for one asset: closed bar -> incremental features -> models -> predictions ->
+ * store + cache + bus, and scoring of predictions whose target time has passed. Batch (init) and live
+ * (onBar) call the same feature and model plugins; only the driver differs.
+ *
+ * Point-in-time: a model fitted at time t sees only rows whose target was public at t
+ * (openTime + bar + horizon <= t); the row it predicts is the newest closed bar.
+ */
+import {
+  ConfigError,
+  checkFeatureOutput,
+  checkForecasts,
+  createPluginContext,
+  HORIZON_MS,
+  INTERVAL_MS,
+  logReturnTargets,
+  scorePrediction,
+  toCandleFrame,
+  TOPICS,
+  type Bus,
+  type Cache,
+  type Candle,
+  type Horizon,
+  type IncrementalFeatures,
+  type Logger,
+  type Model,
+  type Prediction,
+  type ResolvedConfig,
+  type Store,
+  type TrainingSet,
+} from '@satcast/core';
+import { toPrediction } from './forecast.js';
+
+/** Rows of history given to a model at each refit (trailing window; models may use fewer). */
+export const TRAIN_ROWS = 6000;
+
+export interface PipelineDeps {
+  config: ResolvedConfig;
+  store: Store;
+  cache: Cache;
+  bus: Bus;
+  log: Logger;
+}
+
+export interface PipelineStatus {
+  bars: number;
+  lastBarOpenTime?: number;
+  lastIssuedAt?: number;
+  predictionsWritten: number;
+  outcomesScored: number;
+}
+
+export const latestKey = (asset: string, horizon: Horizon) => `predictions:latest:${asset}:${horizon}`;
+
+interface ModelSlot {
+  id: string;
+  model?: Model;
+  cheapRefit: boolean;
+  inputs: string[];
+  create(): Promise<Model>;
+}
+
+export class Pipeline {
+  private bars: Candle[] = [];
+  private closeByOpen = new Map<number, number>();
+  private cols: Record<string, number[]> = {};
+  private incrementals: { id: string; names: string[]; inc: IncrementalFeatures }[] = [];
+  private slots = new Map<string, ModelSlot>();
+  readonly status: PipelineStatus = { bars: 0, predictionsWritten: 0, outcomesScored: 0 };
+  private readonly barMs: number;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.barMs = INTERVAL_MS[deps.config.interval];
+  }
+
+  /** Load stored history, compute batch features, and check every model has its inputs. */
+  async init(): Promise<void> {
+    const { config, store } = this.deps;
+    this.bars = await store.getCandles({ symbol: config.asset, interval: config.interval });
+    if (this.bars.length === 0) {
+      throw new ConfigError(`no ${config.asset} ${config.interval} candles in the store; check the configured sources`);
+    }
+    for (const b of this.bars) this.closeByOpen.set(b.openTime, b.close);
+    const frame = toCandleFrame(this.bars);
+    for (const fsRef of config.resolved.features) {
+      const ctx = createPluginContext({ log: this.deps.log });
+      const fs = await fsRef.plugin.create(fsRef.options, ctx);
+      const cols = checkFeatureOutput(fsRef.plugin, fsRef.options, frame, fs.batch(frame));
+      const names = Object.keys(cols);
+      for (const n of names) {
+        if (this.cols[n]) throw new ConfigError(`feature "${n}" is produced by two feature sets`, { field: `features (${fsRef.id})` });
+        this.cols[n] = Array.from(cols[n]!);
+      }
+      // Bring the streaming state up to the last stored bar so the next live bar continues the series.
+      const inc = fs.incremental();
+      for (const b of this.bars) inc.update(b);
+      this.incrementals.push({ id: fsRef.id, names, inc });
+    }
+    config.resolved.models.forEach((m, index) => {
+      const inputs = m.plugin.inputs(m.options);
+      const missing = inputs.filter((f) => !this.cols[f]);
+      if (missing.length) {
+        throw new ConfigError(
+          `model "${m.id}" needs feature(s) ${missing.join(', ')} that no configured feature set produces`,
+          { field: `models[${index}].options` },
+        );
+      }
+      for (const h of config.horizons) {
+        if (!m.plugin.capabilities.horizons.includes(h)) {
+          throw new ConfigError(`model "${m.id}" does not support horizon ${h}`, { field: `models[${index}]` });
+        }
+        this.slots.set(`${m.id}:${h}`, {
+          id: m.id,
+          cheapRefit: m.plugin.capabilities.cheapRefit,
+          inputs,
+          create: async () => m.plugin.create(m.options, createPluginContext({ log: this.deps.log })),
+        });
+      }
+    });
+    this.status.bars = this.bars.length;
+    this.status.lastBarOpenTime = this.bars.at(-1)!.openTime;
+  }
+
+  get lastBar(): Candle | undefined {
+    return this.bars.at(-1);
+  }
+
+  /** A newly closed bar. Returns false (and does nothing) for a bar at or before the newest one. */
+  async onBar(bar: Candle): Promise<boolean> {
+    const last = this.bars.at(-1);
+    if (last && bar.openTime <= last.openTime) return false;
+    this.bars.push(bar);
+    this.closeByOpen.set(bar.openTime, bar.close);
+    for (const { id, names, inc } of this.incrementals) {
+      const row = inc.update(bar);
+      for (const n of names) {
+        const v = row[n];
+        if (v === undefined) throw new ConfigError(`feature set "${id}" did not return "${n}" incrementally`);
+        this.cols[n]!.push(v);
+      }
+    }
+    this.status.bars = this.bars.length;
+    this.status.lastBarOpenTime = bar.openTime;
+    await this.predict();
+    await this.scoreOutcomes();
+    return true;
+  }
+
+  /** Fit (where cheap) and predict every model and horizon as of the newest bar. */
+  async predict(): Promise<Prediction[]> {
+    const { config, store, cache, bus } = this.deps;
+    const last = this.bars.at(-1)!;
+    const asOf = last.openTime + this.barMs;
+    const out: Prediction[] = [];
+    for (const horizon of config.horizons) {
+      const train = this.trainingSet(horizon, asOf);
+      for (const [key, slot] of this.slots) {
+        if (!key.endsWith(`:${horizon}`)) continue;
+        if (!slot.model || slot.cheapRefit) {
+          const model = slot.model ?? (await slot.create());
+          await model.fit(pick(train, slot.inputs));
+          slot.model = model;
+        }
+        const n = this.bars.length;
+        const features = Object.fromEntries(slot.inputs.map((f) => [f, Float64Array.of(this.cols[f]![n - 1]!)]));
+        const forecasts = checkForecasts(slot.id, 1, await slot.model.predict({ horizon, times: Float64Array.of(asOf), features }));
+        out.push(
+          toPrediction(forecasts[0]!, {
+            asset: config.asset,
+            horizon,
+            issuedAt: asOf,
+            lastPrice: last.close,
+            modelId: slot.id,
+            modelVersion: `${slot.id}@refit-${asOf}`,
+            confidenceThreshold: config.confidenceThreshold,
+          }),
+        );
+      }
+    }
+    await store.putPredictions(out);
+    const served = out.filter((p) => p.metadata.model === config.servedModel);
+    for (const p of served) await cache.set(latestKey(config.asset, p.horizon), p);
+    await bus.publish(TOPICS.predictions, config.asset, served);
+    this.status.predictionsWritten += out.length;
+    this.status.lastIssuedAt = asOf;
+    return out;
+  }
+
+  /** Score every stored prediction whose target bar has closed. */
+  async scoreOutcomes(): Promise<number> {
+    const { config, store } = this.deps;
+    const last = this.bars.at(-1)!;
+    const asOf = last.openTime + this.barMs;
+    const pending = await store.unscoredPredictions({ asset: config.asset, asOf, limit: 5000 });
+    const outcomes = pending.flatMap((p) => {
+      const realized = this.closeByOpen.get(p.targetTime - this.barMs);
+      return realized === undefined ? [] : [scorePrediction(p, realized, asOf)];
+    });
+    if (outcomes.length) await store.putOutcomes(outcomes);
+    this.status.outcomesScored += outcomes.length;
+    return outcomes.length;
+  }
+
+  /** Trailing rows whose targets were public at `asOf`; later rows keep NaN targets. */
+  private trainingSet(horizon: Horizon, asOf: number): TrainingSet {
+    const n = this.bars.length;
+    const start = Math.max(0, n - TRAIN_ROWS);
+    const rows = this.bars.slice(start);
+    const openTime = rows.map((b) => b.openTime);
+    const h = HORIZON_MS[horizon];
+    const target = logReturnTargets(openTime, rows.map((b) => b.close), h);
+    for (let i = 0; i < rows.length; i++) if (openTime[i]! + this.barMs + h > asOf) target[i] = Number.NaN;
+    const features: Record<string, Float64Array> = {};
+    for (const [name, col] of Object.entries(this.cols)) features[name] = Float64Array.from(col.slice(start));
+    return { horizon, times: Float64Array.from(openTime, (t) => t + this.barMs), features, target };
+  }
+}
+
+function pick(train: TrainingSet, inputs: readonly string[]): TrainingSet {
+  return { ...train, features: Object.fromEntries(inputs.map((f) => [f, train.features[f]!])) };
+}

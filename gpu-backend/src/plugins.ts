@@ -1,0 +1,15 @@
+/**
+ * The built-in plugins the backend knows by name. Third-party plugins are added with
+ * `registry.register(plugin)` or listed in the config's `plugins` imports (see examples/).
+ */
+import { createPluginRegistry, type AnyPlugin, type PluginRegistry } from '@satcast/core';
+import csv from '@satcast/plugin-csv';
+import ta from '@satcast/plugin-ta';
+import persistence from '@satcast/plugin-persistence';
+import ewmaBand from '@satcast/plugin-ewma-band';
+
+export const BUILTIN_PLUGINS: readonly AnyPlugin[] = [csv, ta, persistence, ewmaBand];
+
+export function builtinRegistry(extra: readonly AnyPlugin[] = []): PluginRegistry {
+  return createPluginRegistry([...BUILTIN_PLUGINS, ...extra]);
+}

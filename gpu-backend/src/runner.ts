@@ -1,0 +1,176 @@
+/**
+ * Wires a resolved config into a running system: store (migrated), cache, bus, sources (backfill, then
+ * live/replay through the bus), the pipeline and the HTTP server.
+ *
+ *   source --batch--> bus (satcast.candles) --> store (idempotent, quarantine) --> pipeline.onBar
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { serve, type ServerType } from '@hono/node-server';
+import {
+  consoleLogger,
+  createPluginContext,
+  subscribeAny,
+  TOPICS,
+  type Bus,
+  type Cache,
+  type DataSource,
+  type Logger,
+  type ResolvedConfig,
+  type SourceBatch,
+  type Store,
+  type Subscription,
+} from '@satcast/core';
+import { createStore, migrate } from '@satcast/adapter-store-libsql';
+import { createCache } from '@satcast/adapter-cache-memory';
+import { createBus } from '@satcast/adapter-bus-memory';
+import { ingestBatch } from './pipeline/ingest.js';
+import { Pipeline } from './pipeline/runtime.js';
+import { createApp } from './server/app.js';
+
+export interface SourceHealth {
+  id: string;
+  lastEventTime?: number;
+  lastBatchAt?: number;
+  errors: number;
+  lastError?: string;
+}
+
+export interface Satcast {
+  config: ResolvedConfig;
+  store: Store;
+  cache: Cache;
+  bus: Bus;
+  pipeline: Pipeline;
+  app: ReturnType<typeof createApp>;
+  /** Base URL when listening. */
+  url?: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Start the HTTP server (default true). */
+  listen?: boolean;
+  /** Subscribe to live/replay feeds after backfill (default true). */
+  live?: boolean;
+}
+
+export async function startSatcast(config: ResolvedConfig, opts: StartOptions = {}): Promise<Satcast> {
+  const log = opts.log ?? consoleLogger('backend');
+  const abort = new AbortController();
+  ensureDir(config.store.url);
+  await migrate(config.store.url);
+  const store = await createStore({ url: config.store.url });
+  const cache = createCache();
+  const bus = createBus();
+  const health = new Map<string, SourceHealth>();
+  const sources: { id: string; source: DataSource }[] = [];
+  const subs: Subscription[] = [];
+
+  const closeAll = async () => {
+    abort.abort();
+    for (const s of subs) await s.close().catch(() => {});
+    for (const { source } of sources) await source.close?.().catch(() => {});
+    await bus.close();
+    await cache.close?.();
+    await store.close();
+  };
+
+  try {
+    for (const ref of config.resolved.sources) {
+      const ctx = createPluginContext({ log: consoleLogger(ref.id), signal: abort.signal });
+      const source = await ref.plugin.create(ref.options, ctx);
+      sources.push({ id: ref.id, source });
+      health.set(ref.id, { id: ref.id, errors: 0 });
+      if (!ref.plugin.capabilities.backfill) continue;
+      const t0 = Date.now();
+      const batch = await source.fetchRange({ from: 0, to: Date.now() });
+      const res = await ingestBatch(store, ref.id, batch, Date.now());
+      noteBatch(health.get(ref.id)!, batch);
+      log.info(`backfill ${ref.id}: ${res.inserted} new, ${res.updated} revised, ${res.unchanged} unchanged, ${res.quarantined} quarantined (${Date.now() - t0} ms)`);
+    }
+
+    const pipeline = new Pipeline({ config, store, cache, bus, log });
+    await pipeline.init();
+    await pipeline.predict();
+    await pipeline.scoreOutcomes();
+    log.info(`pipeline ready: ${pipeline.status.bars} bars, predictions issued at ${new Date(pipeline.status.lastIssuedAt!).toISOString()}`);
+
+    // Live path: sources publish to the bus; one consumer group writes to the store and drives the pipeline.
+    subs.push(
+      await bus.subscribe<{ sourceId: string; batch: SourceBatch }>({
+        topic: TOPICS.candles,
+        group: 'store',
+        handler: async ({ value }) => {
+          const res = await ingestBatch(store, value.sourceId, value.batch, Date.now());
+          for (const bar of res.candles) {
+            if (bar.symbol !== config.asset || bar.interval !== config.interval) continue;
+            if (await pipeline.onBar(bar)) log.debug(`bar ${new Date(bar.openTime).toISOString()} -> predictions`);
+          }
+        },
+        onError: (err) => log.error('ingest failed', { error: String(err) }),
+      }),
+    );
+    if (opts.live !== false) {
+      for (const { id, source } of sources) {
+        const ctx = createPluginContext({ signal: abort.signal });
+        subs.push(
+          await subscribeAny(source, ctx, {
+            pollMs: 60_000,
+            onBatch: async (batch) => {
+              noteBatch(health.get(id)!, batch);
+              await bus.publish(TOPICS.candles, id, { sourceId: id, batch });
+            },
+            onError: (err) => {
+              const h = health.get(id)!;
+              h.errors++;
+              h.lastError = err instanceof Error ? err.message : String(err);
+            },
+          }),
+        );
+      }
+    }
+
+    const app = createApp({ config, store, cache, pipeline, log, sources: () => [...health.values()], startedAt: Date.now() });
+    let server: ServerType | undefined;
+    let url: string | undefined;
+    if (opts.listen !== false) {
+      const { port, host } = config.server;
+      server = await new Promise<ServerType>((resolve, reject) => {
+        const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
+        s.once('error', reject);
+      });
+      const addr = server.address();
+      url = `http://${host}:${typeof addr === 'object' && addr ? addr.port : port}`;
+    }
+    return {
+      config,
+      store,
+      cache,
+      bus,
+      pipeline,
+      app,
+      url,
+      async close() {
+        await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+        await closeAll();
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+function noteBatch(h: SourceHealth, batch: SourceBatch): void {
+  h.lastBatchAt = Date.now();
+  const times = [...(batch.candles ?? []).map((c) => c.openTime), ...(batch.observations ?? []).map((o) => o.eventTime)];
+  if (times.length) h.lastEventTime = Math.max(h.lastEventTime ?? 0, ...times.slice(-1000));
+}
+
+function ensureDir(url: string): void {
+  if (!url.startsWith('file:')) return;
+  const path = url.slice('file:'.length);
+  mkdirSync(dirname(path), { recursive: true });
+}

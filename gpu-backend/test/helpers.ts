@@ -1,0 +1,36 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { resolveConfig, type SatcastConfigInput } from '@satcast/core';
+import { loadBtcHourly } from '@satcast/data';
+import { builtinRegistry } from '../src/plugins.js';
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'satcast-test-'));
+}
+
+/** Write a slice of the real bundled history as a gzip CSV, like a user's own candles file. */
+export function writeCandlesCsv(dir: string, from: number, to: number): string {
+  const rows = loadBtcHourly({ from, to }).map((c) => `${c.openTime},${c.open},${c.high},${c.low},${c.close},${c.volume}`);
+  const path = join(dir, 'candles.csv.gz');
+  writeFileSync(path, gzipSync(`ts,open,high,low,close,volume\n${rows.join('\n')}\n`));
+  return path;
+}
+
+export function testConfig(dir: string, csvPath: string, overrides: Partial<SatcastConfigInput> = {}) {
+  return resolveConfig(
+    {
+      store: { url: `file:${join(dir, 'store.db')}` },
+      sources: [{ plugin: 'csv', options: { path: csvPath, replay: { holdBackBars: 0 } } }],
+      features: [{ plugin: 'ta' }],
+      models: [{ plugin: 'persistence' }, { plugin: 'ewma-band' }],
+      servedModel: 'ewma-band',
+      server: { port: 0 },
+      ...overrides,
+    },
+    builtinRegistry(),
+  );
+}
+
+export const quietLog = { debug() {}, info() {}, warn() {}, error() {} };
