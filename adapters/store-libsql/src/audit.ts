@@ -1,19 +1,11 @@
 import type { AuditEntry } from '@satcast/core';
-import { ValidationError } from '@satcast/core';
-import { PLUGIN, canonicalJson } from './validate.js';
+import { AUDIT_GENESIS_HASH, auditEntryHash, ValidationError } from '@satcast/core';
+import { PLUGIN } from './validate.js';
 
-/** `prevHash` of the first entry. */
-export const GENESIS_HASH = '0'.repeat(64);
-
-/**
- * Hex sha256 of `prevHash + canonicalJson({at, actor, action, target, detail})`. WebCrypto, not node:crypto,
- * so the edge worker and `@satcast/core/testing`'s `verifyAuditChain` compute the very same hash.
- */
-export async function auditHash(prevHash: string, e: AuditEntry): Promise<string> {
-  const content = canonicalJson({ at: e.at, actor: e.actor, action: e.action, target: e.target, detail: e.detail });
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(prevHash + content));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
+/** `prevHash` of the first entry (re-exported from core, where the chain is defined). */
+export const GENESIS_HASH = AUDIT_GENESIS_HASH;
+/** Hash of one audit entry (core's single definition). */
+export const auditHash = auditEntryHash;
 
 /** Core has no zod schema for audit entries; these are the few rules a chain needs. */
 export function checkAuditEntry(e: AuditEntry): void {

@@ -31,15 +31,8 @@ export function validateRows<T>(what: string, schema: Schema<T>, rows: readonly 
   return out;
 }
 
-/** JSON with object keys sorted at every level and `undefined` members dropped, so equal values give equal text. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((v as { toJSON(): unknown }).toJSON());
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
-  const rec = v as Record<string, unknown>;
-  const keys = Object.keys(rec).filter((k) => rec[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(rec[k])}`).join(',')}}`;
-}
+/** Canonical JSON (sorted keys) so equal values give equal text; one definition, in core. */
+export { canonicalJson } from '@satcast/core';
 
 /** The part of a model version before `@` (`gbdt@3` -> `gbdt`). */
 export function modelName(modelVersion: string): string {

@@ -1,3 +1,4 @@
+import { AUDIT_GENESIS_HASH, auditEntryHash, canonicalJson, verifyAuditChain } from '../audit.js';
 import { afterEach, beforeEach, describe, expect } from 'vitest';
 import type { AuditEntry, ModelVersionRow, Store, StoredAuditEntry } from '../interfaces/store.js';
 import type { Alert } from '../schemas/alert.js';
@@ -12,7 +13,6 @@ import { caseFor, type SuiteOptions } from './suite.js';
 /** 2024-07-01T00:00Z: every fixture time is on the hourly grid from here. */
 export const STORE_T0 = 1_719_792_000_000;
 /** `prevHash` of the first audit entry. */
-export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 
 /** Deterministic OHLCV bars on the grid: a random walk around `price` (BTC-like ~60000). */
 export function sampleCandles(
@@ -62,38 +62,6 @@ export function sampleOutcome(p: Prediction, realized = p.lastPrice * 1.001): Ou
     realized, absError: Math.abs(realized - p.point), persistenceAbsError: Math.abs(realized - p.lastPrice),
     covered90: realized >= p.quantiles.p05 && realized <= p.quantiles.p95, upActual: up, pinball: 12.5, scoredAt: p.targetTime + 60_000,
   };
-}
-
-/** JSON with object keys sorted at every level and `undefined` members dropped: the audit hash input. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return canonicalJson((v as { toJSON(): unknown }).toJSON());
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
-  const rec = v as Record<string, unknown>;
-  const keys = Object.keys(rec).filter((k) => rec[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(rec[k])}`).join(',')}}`;
-}
-
-/**
- * Hash of one audit entry: hex sha256 of `prevHash + canonicalJson({at, actor, action, target, detail})`.
- * Uses WebCrypto so the same check runs in Node and workerd.
- */
-export async function auditEntryHash(prevHash: string, e: AuditEntry): Promise<string> {
-  const content = canonicalJson({ at: e.at, actor: e.actor, action: e.action, target: e.target, detail: e.detail });
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(prevHash + content));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** First problem in an audit chain read from its start, or null when every link and hash checks out. */
-export async function verifyAuditChain(entries: readonly StoredAuditEntry[]): Promise<string | null> {
-  let prev = AUDIT_GENESIS_HASH;
-  for (const [i, e] of entries.entries()) {
-    if (i > 0 && e.seq <= entries[i - 1]!.seq) return `entry ${i}: seq ${e.seq} does not increase`;
-    if (e.prevHash !== prev) return `entry ${i} (seq ${e.seq}): prevHash does not match the previous hash`;
-    if ((await auditEntryHash(e.prevHash, e)) !== e.hash) return `entry ${i} (seq ${e.seq}): hash does not match its content`;
-    prev = e.hash;
-  }
-  return null;
 }
 
 export interface StoreSuiteContext {
@@ -441,3 +409,5 @@ function registerRegistryAndAuditTests(test: Case, s: () => Store): void {
     expect(await verifyAuditChain(all)).toBeNull();
   });
 }
+
+export { AUDIT_GENESIS_HASH, auditEntryHash, canonicalJson, verifyAuditChain };
