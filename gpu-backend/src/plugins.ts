@@ -7,8 +7,9 @@ import csv from '@satcast/plugin-csv';
 import ta from '@satcast/plugin-ta';
 import persistence from '@satcast/plugin-persistence';
 import ewmaBand from '@satcast/plugin-ewma-band';
+import webhook from '@satcast/plugin-webhook';
 
-export const BUILTIN_PLUGINS: readonly AnyPlugin[] = [csv, ta, persistence, ewmaBand];
+export const BUILTIN_PLUGINS: readonly AnyPlugin[] = [csv, ta, persistence, ewmaBand, webhook];
 
 export function builtinRegistry(extra: readonly AnyPlugin[] = []): PluginRegistry {
   return createPluginRegistry([...BUILTIN_PLUGINS, ...extra]);
