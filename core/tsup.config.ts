@@ -1,12 +1,6 @@
 import { defineConfig } from 'tsup';
+import { libraryConfig } from '../tsup.shared.ts';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  platform: 'neutral',
-  external: ['zod', 'vitest'],
-});
+export default defineConfig(
+  libraryConfig({ platform: 'neutral', entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' }, external: ['zod', 'vitest'] }),
+);

@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsup';
+import { libraryConfig } from '../../tsup.shared.ts';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  platform: 'node',
-  external: ['@satcast/core'],
-});
+export default defineConfig(libraryConfig({ platform: 'node' }));

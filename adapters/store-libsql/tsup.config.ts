@@ -1,13 +1,5 @@
 import { defineConfig } from 'tsup';
+import { libraryConfig } from '../../tsup.shared.ts';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  platform: 'node',
-  // Drivers stay external: @libsql/client loads a native binding that must not be bundled.
-  external: ['@satcast/core', '@libsql/client', 'drizzle-orm'],
-});
+// Drivers stay external: @libsql/client loads a native binding that must not be bundled.
+export default defineConfig(libraryConfig({ platform: 'node', external: ['@satcast/core', '@libsql/client', 'drizzle-orm'] }));
