@@ -4,6 +4,7 @@
  * entry's prevHash is 64 zeros. WebCrypto only, so it runs in Node and workerd.
  */
 import type { AuditEntry, StoredAuditEntry } from './interfaces/store.js';
+import { sha256Hex } from './crypto.js';
 
 /** `prevHash` of the first entry. */
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
@@ -21,8 +22,7 @@ export function canonicalJson(v: unknown): string {
 /** Hash of one audit entry given the previous entry's hash. */
 export async function auditEntryHash(prevHash: string, e: AuditEntry): Promise<string> {
   const content = canonicalJson({ at: e.at, actor: e.actor, action: e.action, target: e.target, detail: e.detail });
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(prevHash + content));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(prevHash + content);
 }
 
 /** First problem in an audit chain read from its start, or null when every link and hash checks out. */

@@ -2,7 +2,22 @@
 declare namespace Cloudflare {
   interface Env {
     PREDICTIONS: KVNamespace;
+    HUB: DurableObjectNamespace<import('./hub').PredictionHub>;
+    LIMITER: DurableObjectNamespace<import('./ratelimit').RateLimiter>;
+    LEDGER: DurableObjectNamespace<import('./ledger').SyncLedger>;
     ORIGIN_URL: string;
+    /** HS256 secret (wrangler secret), or JWT_JWKS_URL for asymmetric keys. */
+    JWT_SECRET?: string;
+    JWT_JWKS_URL?: string;
+    JWT_ISSUER: string;
+    JWT_AUDIENCE: string;
+    /** JSON object key id -> HMAC secret; several ids allow rotation (wrangler secret). */
+    SYNC_KEYS: string;
+    SYNC_WINDOW_MS: string;
+    HUB_SHARDS: string;
+    RATE_LIMIT: string;
+    RATE_WINDOW_MS: string;
+    STALE_AFTER_MS: string;
   }
 }
 interface Env extends Cloudflare.Env {}

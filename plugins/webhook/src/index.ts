@@ -12,7 +12,7 @@
  * The secret never appears in errors or logs. WebCrypto only, so it runs in Node and workerd.
  */
 import { z } from 'zod';
-import { defineNotifier, PluginError, RateLimitedError, UnavailableError, type Alert } from '@satcast/core';
+import { defineNotifier, PluginError, RateLimitedError, signPayload, UnavailableError, type Alert } from '@satcast/core';
 
 export const optionsSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
@@ -22,14 +22,6 @@ export const optionsSchema = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
 });
 export type WebhookOptions = z.output<typeof optionsSchema>;
-
-/** Hex HMAC-SHA256 of `${timestamp}.${body}`: what receivers recompute to verify a delivery. */
-export async function sign(secret: string, timestamp: number, body: string): Promise<string> {
-  const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = await crypto.subtle.sign('HMAC', key, enc.encode(`${timestamp}.${body}`));
-  return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 function retryAfterMs(header: string | null, now: number): number | undefined {
   if (!header) return undefined;
@@ -49,7 +41,7 @@ export default defineNotifier<WebhookOptions>({
     async send(alert: Alert) {
       const sentAt = ctx.now();
       const body = JSON.stringify({ alert, sentAt });
-      const signature = await sign(o.secret, sentAt, body);
+      const signature = await signPayload(o.secret, sentAt, body);
       const host = new URL(o.url).host;
       let res: Response;
       try {
@@ -60,7 +52,7 @@ export default defineNotifier<WebhookOptions>({
             ...o.headers,
             'content-type': 'application/json',
             'x-satcast-timestamp': String(sentAt),
-            'x-satcast-signature': `sha256=${signature}`,
+            'x-satcast-signature': signature,
             'idempotency-key': `${alert.id}:${alert.dedupKey}`,
           },
           signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(o.timeoutMs)]),
