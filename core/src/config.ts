@@ -43,6 +43,14 @@ export const SatcastConfigSchema = z.strictObject({
   servedModel: z.string().min(1),
   /** Below this confidence a prediction is flagged `conservative` and its point shrunk toward the last price. */
   confidenceThreshold: z.number().min(0.5).max(1).default(0.85),
+  /** Push each new served prediction set to an edge gateway (signed; secret in SATCAST_EDGE_SYNC_SECRET). */
+  edge: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/ }),
+      keyId: z.string().min(1).default('k1'),
+      timeoutMs: z.number().int().positive().max(60_000).default(5000),
+    })
+    .optional(),
   server: z
     .strictObject({
       port: z.number().int().min(0).max(65535).default(8787),

@@ -9,3 +9,4 @@ export { toPrediction } from './pipeline/forecast.js';
 export { ingestBatch } from './pipeline/ingest.js';
 export { createApp } from './server/app.js';
 export { startSatcast, type Satcast, type StartOptions } from './runner.js';
+export { createEdgePublisher, type EdgePublisher, type EdgePublisherOptions } from './edge/publisher.js';

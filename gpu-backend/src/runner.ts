@@ -10,8 +10,10 @@ import { serve, type ServerType } from '@hono/node-server';
 import {
   consoleLogger,
   createPluginContext,
+  ConfigError,
   subscribeAny,
   TOPICS,
+  type Prediction,
   type Bus,
   type Cache,
   type DataSource,
@@ -27,6 +29,7 @@ import { createBus } from '@satcast/adapter-bus-memory';
 import { ingestBatch } from './pipeline/ingest.js';
 import { Pipeline } from './pipeline/runtime.js';
 import { createApp } from './server/app.js';
+import { createEdgePublisher } from './edge/publisher.js';
 
 export interface SourceHealth {
   id: string;
@@ -112,6 +115,22 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
         onError: (err) => log.error('ingest failed', { error: String(err) }),
       }),
     );
+    if (config.edge) {
+      const secret = process.env.SATCAST_EDGE_SYNC_SECRET;
+      if (!secret) throw new ConfigError('edge is configured but the environment variable SATCAST_EDGE_SYNC_SECRET is not set', { field: 'SATCAST_EDGE_SYNC_SECRET' });
+      const publisher = createEdgePublisher({ ...config.edge, secret, log });
+      subs.push(
+        await bus.subscribe<Prediction[]>({
+          topic: TOPICS.predictions,
+          group: 'edge',
+          handler: async ({ value }) => void (await publisher.publish(value)),
+          onError: (err) => log.error('edge push gave up', { error: String(err) }),
+        }),
+      );
+      // The set issued at start was published before this subscription existed: push it now.
+      const latest = await store.latestPredictions({ asset: config.asset, model: config.servedModel });
+      if (latest.length) await publisher.publish(latest).catch(() => {});
+    }
     if (opts.live !== false) {
       for (const { id, source } of sources) {
         const ctx = createPluginContext({ signal: abort.signal });

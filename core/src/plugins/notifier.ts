@@ -43,20 +43,27 @@ export interface SendOutcome extends DeliveryResult {
   attempts: number;
 }
 
-/** Send with the plugin's retry policy. `sleep` is injectable so tests need not wait. */
-export async function sendWithRetry(
-  notifier: Notifier,
+export interface RetryRunOptions {
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+/**
+ * Run `fn` under a retry policy: only errors marked retryable (`SatcastError.retryable`) are retried,
+ * with capped exponential backoff and full jitter, or after the error's `retryAfterMs` hint. `sleep` and
+ * `random` are injectable so tests need not wait.
+ */
+export async function withRetry<T>(
+  fn: (attempt: number) => Promise<T>,
   policy: RetryPolicy,
-  alert: Alert,
-  opts: { sleep?: (ms: number) => Promise<void>; random?: () => number } = {},
-): Promise<SendOutcome> {
+  opts: RetryRunOptions = {},
+): Promise<{ value: T; attempts: number }> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const random = opts.random ?? Math.random;
   let lastErr: unknown;
   for (let attempt = 1; attempt <= Math.max(1, policy.attempts); attempt++) {
     try {
-      const res = await notifier.send(alert);
-      return { ...res, attempts: attempt };
+      return { value: await fn(attempt), attempts: attempt };
     } catch (err) {
       lastErr = err;
       if (!isRetryable(err) || attempt >= policy.attempts) break;
@@ -66,4 +73,15 @@ export async function sendWithRetry(
     }
   }
   throw lastErr;
+}
+
+/** Send with the plugin's retry policy; a success is never delivered twice. */
+export async function sendWithRetry(
+  notifier: Notifier,
+  policy: RetryPolicy,
+  alert: Alert,
+  opts: RetryRunOptions = {},
+): Promise<SendOutcome> {
+  const { value, attempts } = await withRetry(() => notifier.send(alert), policy, opts);
+  return { ...value, attempts };
 }
