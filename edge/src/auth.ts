@@ -18,6 +18,14 @@ export class AuthError extends Error {}
 
 const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
 let jwks: { url: string; get: JWTVerifyGetKey } | undefined;
+// Importing the HMAC key is the costliest step of an HS256 check; do it once per isolate and secret.
+let hsKey: { secret: string; key: Promise<CryptoKey> } | undefined;
+function hmacKey(secret: string): Promise<CryptoKey> {
+  if (hsKey?.secret !== secret) {
+    hsKey = { secret, key: crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']) };
+  }
+  return hsKey.key;
+}
 
 export async function verifyJwt(token: string, env: Env): Promise<Principal> {
   const algorithms = env.JWT_JWKS_URL ? ['RS256', 'ES256', 'EdDSA'] : ['HS256'];
@@ -36,7 +44,7 @@ export async function verifyJwt(token: string, env: Env): Promise<Principal> {
       if (jwks?.url !== env.JWT_JWKS_URL) jwks = { url: env.JWT_JWKS_URL, get: createRemoteJWKSet(new URL(env.JWT_JWKS_URL)) };
       result = await jwtVerify(token, jwks.get, opts);
     } else if (env.JWT_SECRET) {
-      result = await jwtVerify(token, new TextEncoder().encode(env.JWT_SECRET), opts);
+      result = await jwtVerify(token, await hmacKey(env.JWT_SECRET), opts);
     } else {
       throw new AuthError('JWT authentication is not configured at this edge');
     }

@@ -117,11 +117,9 @@ app.get('/api/v1/predictions', guard, async (c) => {
     if (origin !== undefined) (preds = origin.filter((p) => horizons.includes(p.horizon))), (source = 'origin');
     else stale = true;
   } else if (Date.now() - newestOf(preds) > staleAfter) {
-    // Stale: try the origin once; if it is down, serve what we have and say so.
-    const origin = await fromOrigin(c.env);
-    const fresher = origin?.filter((p) => horizons.includes(p.horizon));
-    if (fresher && fresher.length && newestOf(fresher) > newestOf(preds)) (preds = fresher), (source = 'origin');
-    stale = Date.now() - newestOf(preds) > staleAfter;
+    // Stale-while-revalidate: answer now with what we have (flagged), refresh from the origin after.
+    stale = true;
+    c.executionCtx.waitUntil(fromOrigin(c.env));
   }
   const newest = newestOf(preds);
   const etag = `"${newest}-${preds.map((p) => p.horizon).join('.')}"`;

@@ -144,16 +144,35 @@ describe('cache misses and staleness', () => {
     expect(origin).toHaveBeenCalled();
   });
 
-  it('serves stale data with a warning when the origin is down, never silently', async () => {
+  it('serves stale data at once with a warning, and revalidates from the origin in the background', async () => {
+    await clearKv();
+    const old = Date.now() - 5 * 3_600_000;
+    for (const h of ['1h', '4h', '24h'] as const) await env.PREDICTIONS.put(latestKey(h), JSON.stringify(prediction(h, old)));
+    const fresh = Date.now() - 60_000;
+    const origin = mockOrigin(() => Response.json({ predictions: [prediction('1h', fresh), prediction('4h', fresh), prediction('24h', fresh)] }));
+    const res = await get('/api/v1/predictions', await auth());
+    expect(res.status).toBe(200);
+    expect(res.headers.get('warning')).toMatch(/^110/);
+    expect(res.headers.get('x-satcast-stale')).toBe('true');
+    expect(((await res.json()) as { stale: boolean }).stale).toBe(true);
+    // The background refresh lands in KV, so the next caller gets fresh data without a warning.
+    for (let i = 0; i < 50 && ((await env.PREDICTIONS.get(latestKey('1h'), 'json')) as { issuedAt: number }).issuedAt !== fresh; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(origin).toHaveBeenCalled();
+    const next = await get('/api/v1/predictions', await auth());
+    expect(next.headers.get('warning')).toBeNull();
+  });
+
+  it('keeps serving stale data, flagged, while the origin is down', async () => {
     await clearKv();
     const old = Date.now() - 5 * 3_600_000;
     for (const h of ['1h', '4h', '24h'] as const) await env.PREDICTIONS.put(latestKey(h), JSON.stringify(prediction(h, old)));
     mockOrigin(() => new Response('down', { status: 503 }));
     const res = await get('/api/v1/predictions', await auth());
     expect(res.status).toBe(200);
-    expect(res.headers.get('warning')).toMatch(/^110/);
     expect(res.headers.get('x-satcast-stale')).toBe('true');
-    expect(((await res.json()) as { stale: boolean }).stale).toBe(true);
+    expect(((await res.json()) as { predictions: { issuedAt: number }[] }).predictions[0]!.issuedAt).toBe(old);
   });
 
   it('returns 503 problem+json when KV is empty and the origin is unreachable', async () => {
