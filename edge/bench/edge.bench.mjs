@@ -4,25 +4,37 @@
  * route in the same run, same client, same concurrency. Prints req/s, p50/p99 and the ratio.
  * Goal (issue "Edge gateway"): >= 0.8x the bare throughput and p99 < 2 ms locally.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SignJWT } from 'jose';
-import { unstable_dev } from 'wrangler';
+import { Miniflare } from 'miniflare';
 import { signPayload } from '@satcast/core';
 
-process.env.WRANGLER_SEND_METRICS = 'false';
 const JWT_SECRET = 'bench-only-jwt-secret-0123456789abcdef';
 const SYNC = 'bench-only-sync-secret-0123456789';
-const opts = { ip: '127.0.0.1', persist: false, logLevel: 'error', experimental: { disableExperimentalWarning: true } };
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
 
-const edge = await unstable_dev('src/index.ts', {
-  ...opts,
-  config: 'wrangler.toml',
-  vars: { JWT_SECRET, SYNC_KEYS: JSON.stringify({ k1: SYNC }), RATE_LIMIT: String(REQUESTS * 10), ORIGIN_URL: 'http://127.0.0.1:9' },
+// Bundle the worker exactly as `wrangler deploy` would (offline), then run it and the bare reference in
+// one workerd process through Miniflare, both served over HTTP on 127.0.0.1 with no dev proxy in between.
+const out = mkdtempSync(join(tmpdir(), 'satcast-edge-bench-'));
+execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', out], { stdio: 'ignore', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
+const vars = { ORIGIN_URL: 'http://127.0.0.1:9', JWT_ISSUER: 'https://auth.satcast.local', JWT_AUDIENCE: 'satcast-api', SYNC_WINDOW_MS: '300000', HUB_SHARDS: '4', RATE_WINDOW_MS: '3600000', STALE_AFTER_MS: '7200000' };
+const common = { modules: true, compatibilityDate: '2025-06-01' };
+const mfEdge = new Miniflare({
+  ...common,
+  scriptPath: join(out, 'index.js'),
+  modulesRoot: out,
+  kvNamespaces: ['PREDICTIONS'],
+  durableObjects: { HUB: 'PredictionHub', LIMITER: 'RateLimiter', LEDGER: 'SyncLedger' },
+  bindings: { ...vars, JWT_SECRET, SYNC_KEYS: JSON.stringify({ k1: SYNC }), RATE_LIMIT: String(REQUESTS * 10) },
 });
-const bare = await unstable_dev('bench/bare-worker.js', { ...opts, config: 'bench/bare-wrangler.toml' });
-const edgeUrl = `http://${edge.address}:${edge.port}`;
-const bareUrl = `http://${bare.address}:${bare.port}`;
+const here = new URL('.', import.meta.url).pathname;
+const mfBare = new Miniflare({ ...common, scriptPath: join(here, 'bare-worker.js'), modulesRoot: here });
+const edgeUrl = (await mfEdge.ready).toString().replace(/\/$/, '');
+const bareUrl = (await mfBare.ready).toString().replace(/\/$/, '');
 
 // Seed the edge with a real-shaped prediction set through the signed sync path.
 const t = Date.now() - 60_000;
@@ -65,11 +77,11 @@ await run(`${bareUrl}/`, {}); // warm-up both
 await run(`${edgeUrl}/api/v1/predictions`, { authorization: `Bearer ${token}` });
 const ref = await run(`${bareUrl}/`, {});
 const cached = await run(`${edgeUrl}/api/v1/predictions`, { authorization: `Bearer ${token}` });
-await edge.stop();
-await bare.stop();
+await mfEdge.dispose();
+await mfBare.dispose();
 
 const f = (x) => x.toFixed(2).padStart(8);
-console.log(`local workerd, ${REQUESTS} requests, concurrency ${CONCURRENCY}`);
+console.log(`local workerd (Miniflare, no dev proxy), ${REQUESTS} requests, concurrency ${CONCURRENCY}, Node fetch client`);
 console.log(`                                   req/s    p50 ms   p99 ms`);
 console.log(`bare Worker route (reference)  ${f(ref.rps)} ${f(ref.p50)} ${f(ref.p99)}`);
 console.log(`GET /api/v1/predictions        ${f(cached.rps)} ${f(cached.p50)} ${f(cached.p99)}   (JWT + rate-limit DO + KV)`);

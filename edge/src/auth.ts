@@ -12,6 +12,8 @@ export interface Principal {
   id: string;
   role: Role;
   via: 'jwt' | 'api-key';
+  /** Token expiry (s since epoch) for JWTs. */
+  exp?: number;
 }
 
 export class AuthError extends Error {}
@@ -27,7 +29,26 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return hsKey.key;
 }
 
+/**
+ * Verified tokens, kept per isolate until shortly before they expire (bounded size), so a caller's
+ * repeated requests skip the signature check. Only successes are cached; keys are the full token.
+ */
+const verified = new Map<string, { principal: Principal; until: number }>();
+const VERIFIED_MAX = 10_000;
+
 export async function verifyJwt(token: string, env: Env): Promise<Principal> {
+  const cacheKey = `${env.JWT_JWKS_URL ?? env.JWT_SECRET ?? ''}|${token}`;
+  const hit = verified.get(cacheKey);
+  if (hit && hit.until > Date.now()) return hit.principal;
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+  const principal = await verifyJwtUncached(token, env);
+  // Cached until 5 s before `exp` (at most 60 s), keyed by the verifying key too, so rotating it takes effect.
+  const until = Math.min((principal.exp ?? Infinity) * 1000 - 5000, Date.now() + 60_000);
+  if (until > Date.now()) verified.set(cacheKey, { principal, until });
+  return principal;
+}
+
+async function verifyJwtUncached(token: string, env: Env): Promise<Principal> {
   const algorithms = env.JWT_JWKS_URL ? ['RS256', 'ES256', 'EdDSA'] : ['HS256'];
   // Refuse `alg: none` and unexpected algorithms before any key is touched.
   let alg: string | undefined;
@@ -54,7 +75,7 @@ export async function verifyJwt(token: string, env: Env): Promise<Principal> {
   }
   const role = (result.payload as { role?: unknown }).role;
   if (!result.payload.sub) throw new AuthError('invalid bearer token: no "sub" claim');
-  return { id: `jwt:${result.payload.sub}`, role: ROLES.includes(role as Role) ? (role as Role) : 'viewer', via: 'jwt' };
+  return { id: `jwt:${result.payload.sub}`, role: ROLES.includes(role as Role) ? (role as Role) : 'viewer', via: 'jwt', exp: result.payload.exp };
 }
 
 export async function verifyApiKey(key: string, env: Env): Promise<Principal> {

@@ -1,7 +1,7 @@
 import { SELF, env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sha256Hex } from '@satcast/core';
-import { historyKey, latestKey } from '../src/index';
+import { clearMemo, historyKey, latestKey } from '../src/index';
 import { prediction, signedSync, token } from './helpers';
 
 const get = async (path: string, headers: Record<string, string> = {}) => SELF.fetch(`https://edge.test${path}`, { headers });
@@ -28,6 +28,13 @@ async function clearKv() {
     await env.PREDICTIONS.delete(latestKey(h));
     await env.PREDICTIONS.delete(historyKey(h));
   }
+  clearMemo();
+}
+
+/** Write KV behind the worker's back (as another isolate would) and drop this isolate's memo. */
+async function putLatest(preds: ReturnType<typeof prediction>[]) {
+  for (const p of preds) await env.PREDICTIONS.put(latestKey(p.horizon), JSON.stringify(p));
+  clearMemo();
 }
 
 describe('signed sync', () => {
@@ -147,7 +154,7 @@ describe('cache misses and staleness', () => {
   it('serves stale data at once with a warning, and revalidates from the origin in the background', async () => {
     await clearKv();
     const old = Date.now() - 5 * 3_600_000;
-    for (const h of ['1h', '4h', '24h'] as const) await env.PREDICTIONS.put(latestKey(h), JSON.stringify(prediction(h, old)));
+    await putLatest((['1h', '4h', '24h'] as const).map((h) => prediction(h, old)));
     const fresh = Date.now() - 60_000;
     const origin = mockOrigin(() => Response.json({ predictions: [prediction('1h', fresh), prediction('4h', fresh), prediction('24h', fresh)] }));
     const res = await get('/api/v1/predictions', await auth());
@@ -167,7 +174,7 @@ describe('cache misses and staleness', () => {
   it('keeps serving stale data, flagged, while the origin is down', async () => {
     await clearKv();
     const old = Date.now() - 5 * 3_600_000;
-    for (const h of ['1h', '4h', '24h'] as const) await env.PREDICTIONS.put(latestKey(h), JSON.stringify(prediction(h, old)));
+    await putLatest((['1h', '4h', '24h'] as const).map((h) => prediction(h, old)));
     mockOrigin(() => new Response('down', { status: 503 }));
     const res = await get('/api/v1/predictions', await auth());
     expect(res.status).toBe(200);
