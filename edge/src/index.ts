@@ -23,21 +23,45 @@ type AppEnv = { Bindings: Env; Variables: { principal: Principal } };
 type Ctx = Context<AppEnv>;
 
 /**
- * Isolate-level memo of the latest predictions, for at most MEMO_TTL_MS. Hot requests then cost no KV read
- * and no re-validation; a sync handled by this isolate clears it at once, other isolates see new data
- * within the TTL (documented staleness bound, far below the hourly cadence).
+ * Three layers in front of the origin, cheapest first:
+ *   1. an isolate memo of the latest set, at most MEMO_TTL_MS old (a sync in this isolate clears it);
+ *   2. the Cache API of this location (`LATEST_CACHE_KEY`, max-age CACHE_TTL_S; a sync purges it here,
+ *      other locations see new data within the TTL);
+ *   3. Workers KV, the global copy written by sync.
+ * The staleness these add (≤ 1 s + 5 s) is far below the hourly cadence of the predictions.
  */
 const MEMO_TTL_MS = 1000;
+const CACHE_TTL_S = 5;
+const LATEST_CACHE_KEY = 'https://satcast-edge.internal/predictions/latest';
 let memo: { at: number; byHorizon: Map<Horizon, Prediction> } | undefined;
-export function clearMemo(): void {
+
+/** Forget the memo and this location's cached copy (after a write). */
+export async function invalidateLatest(): Promise<void> {
   memo = undefined;
+  await caches.default.delete(LATEST_CACHE_KEY).catch(() => false);
+}
+/** Tests write KV behind the worker's back; they drop the memo and cached copy this way. */
+export const clearMemo = invalidateLatest;
+/** Drop only the isolate memo (as a new isolate would start), keeping the location cache. */
+export function dropIsolateMemo(): void {
+  memo = undefined;
+}
+
+async function loadLatest(env: Env): Promise<unknown[]> {
+  const cached = await caches.default.match(LATEST_CACHE_KEY).catch(() => undefined);
+  if (cached) return (await cached.json()) as unknown[];
+  const raw = await Promise.all(HORIZONS.map((h) => env.PREDICTIONS.get(latestKey(h), 'json')));
+  const present = raw.filter((r) => r !== null);
+  await caches.default
+    .put(LATEST_CACHE_KEY, new Response(JSON.stringify(present), { headers: { 'content-type': 'application/json', 'cache-control': `public, max-age=${CACHE_TTL_S}` } }))
+    .catch(() => {});
+  return present;
 }
 
 async function fromKv(env: Env, horizons: readonly Horizon[]): Promise<Prediction[]> {
   if (!memo || Date.now() - memo.at > MEMO_TTL_MS) {
-    const raw = await Promise.all(HORIZONS.map((h) => env.PREDICTIONS.get(latestKey(h), 'json')));
     const byHorizon = new Map<Horizon, Prediction>();
-    for (const r of raw) {
+    for (const r of await loadLatest(env)) {
       const p = PredictionSchema.safeParse(r);
       if (p.success) byHorizon.set(p.data.horizon, p.data);
     }
@@ -67,7 +91,7 @@ async function fromOrigin(env: Env): Promise<Prediction[] | undefined> {
       const have = current.find((c) => c.horizon === p.horizon);
       if (!have || p.issuedAt > have.issuedAt) await env.PREDICTIONS.put(latestKey(p.horizon), JSON.stringify(p));
     }
-    clearMemo();
+    await invalidateLatest();
     return preds;
   } catch {
     return undefined;
@@ -97,7 +121,7 @@ app.get('/api/v1/health', async (c) => {
 
 app.post('/sync/predictions', async (c) => {
   const res = await handleSync(c as unknown as Parameters<typeof handleSync>[0]);
-  clearMemo();
+  if (res.ok) await invalidateLatest();
   return res;
 });
 

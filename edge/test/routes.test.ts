@@ -1,7 +1,7 @@
 import { SELF, env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sha256Hex } from '@satcast/core';
-import { clearMemo, historyKey, latestKey } from '../src/index';
+import { clearMemo, dropIsolateMemo, historyKey, latestKey } from '../src/index';
 import { prediction, signedSync, token } from './helpers';
 
 const get = async (path: string, headers: Record<string, string> = {}) => SELF.fetch(`https://edge.test${path}`, { headers });
@@ -28,13 +28,13 @@ async function clearKv() {
     await env.PREDICTIONS.delete(latestKey(h));
     await env.PREDICTIONS.delete(historyKey(h));
   }
-  clearMemo();
+  await clearMemo();
 }
 
 /** Write KV behind the worker's back (as another isolate would) and drop this isolate's memo. */
 async function putLatest(preds: ReturnType<typeof prediction>[]) {
   for (const p of preds) await env.PREDICTIONS.put(latestKey(p.horizon), JSON.stringify(p));
-  clearMemo();
+  await clearMemo();
 }
 
 describe('signed sync', () => {
@@ -140,6 +140,21 @@ describe('caller auth and limits', () => {
 });
 
 describe('cache misses and staleness', () => {
+  it('a fresh isolate is served from the location Cache API before KV; a sync purges it', async () => {
+    await clearKv();
+    const t1 = Date.now(); // newer than anything synced by earlier tests (the ledger keeps order)
+    await SELF.fetch(await signedSync([prediction('1h', t1)]));
+    expect((await (await get('/api/v1/predictions?horizon=1h', await auth())).json()) as object).toMatchObject({ predictions: [{ issuedAt: t1 }] });
+    // Another writer changes KV; a new isolate (memo dropped) still gets the location's cached copy.
+    await env.PREDICTIONS.put(latestKey('1h'), JSON.stringify(prediction('1h', t1 + 1000)));
+    dropIsolateMemo();
+    expect((await (await get('/api/v1/predictions?horizon=1h', await auth())).json()) as object).toMatchObject({ predictions: [{ issuedAt: t1 }] });
+    // A sync through this location purges the cached copy.
+    const t2 = t1 + 2000;
+    await SELF.fetch(await signedSync([prediction('1h', t2)]));
+    expect((await (await get('/api/v1/predictions?horizon=1h', await auth())).json()) as object).toMatchObject({ predictions: [{ issuedAt: t2 }] });
+  });
+
   it('on a KV miss fetches the origin and caches what it returns', async () => {
     await clearKv();
     const fresh = [prediction('1h'), prediction('4h'), prediction('24h')];
