@@ -17,7 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'satcast-bench-'));
 const config = resolveConfig(
   {
     store: { url: `file:${join(dir, 'bench.db')}` },
-    sources: [{ plugin: 'csv', options: { path: bundledPath('btc_usdt_1h.csv.gz'), replay: { holdBackBars: N } } }],
+    sources: [{ plugin: 'csv', options: { path: bundledPath('btc_usdt_1h.csv.gz'), replay: { holdBackBars: N, barsPerSecond: 10_000 } } }],
     features: [{ plugin: 'ta' }],
     models: [{ plugin: 'persistence' }, { plugin: 'ewma-band' }],
     servedModel: 'ewma-band',
