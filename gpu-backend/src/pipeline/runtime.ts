@@ -149,11 +149,11 @@ export class Pipeline {
   /** Fit (where cheap) and predict every model and horizon as of the newest bar. */
   async predict(): Promise<Prediction[]> {
     const { config, store, cache, bus } = this.deps;
-    const last = this.bars.at(-1)!;
-    const asOf = last.openTime + this.barMs;
+    const end = this.bars.length;
+    const asOf = this.bars[end - 1]!.openTime + this.barMs;
     const out: Prediction[] = [];
     for (const horizon of config.horizons) {
-      const train = this.trainingSet(horizon, asOf);
+      const train = this.trainingSet(horizon, asOf, end);
       for (const [key, slot] of this.slots) {
         if (!key.endsWith(`:${horizon}`)) continue;
         if (!slot.model || slot.cheapRefit) {
@@ -161,20 +161,7 @@ export class Pipeline {
           await model.fit(pick(train, slot.inputs));
           slot.model = model;
         }
-        const n = this.bars.length;
-        const features = Object.fromEntries(slot.inputs.map((f) => [f, Float64Array.of(this.cols[f]![n - 1]!)]));
-        const forecasts = checkForecasts(slot.id, 1, await slot.model.predict({ horizon, times: Float64Array.of(asOf), features }));
-        out.push(
-          toPrediction(forecasts[0]!, {
-            asset: config.asset,
-            horizon,
-            issuedAt: asOf,
-            lastPrice: last.close,
-            modelId: slot.id,
-            modelVersion: `${slot.id}@refit-${asOf}`,
-            confidenceThreshold: config.confidenceThreshold,
-          }),
-        );
+        out.push(await this.forecast(slot, slot.model, horizon, end));
       }
     }
     await store.putPredictions(out);
@@ -184,6 +171,52 @@ export class Pipeline {
     this.status.predictionsWritten += out.length;
     this.status.lastIssuedAt = asOf;
     return out;
+  }
+
+  /**
+   * On-demand prediction of the served model as of a past time `t`: a fresh model fitted only on what was
+   * public at the close of the newest bar at or before `t` (the same code path as live). Not stored.
+   * Returns undefined when no bar had closed by `t`.
+   */
+  async predictAt(t: number, horizon: Horizon): Promise<Prediction | undefined> {
+    const end = this.barsClosedBy(t);
+    if (end === 0) return undefined;
+    const asOf = this.bars[end - 1]!.openTime + this.barMs;
+    const slot = this.slots.get(`${this.deps.config.servedModel}:${horizon}`);
+    if (!slot) return undefined;
+    const model = await slot.create();
+    await model.fit(pick(this.trainingSet(horizon, asOf, end), slot.inputs));
+    const p = await this.forecast(slot, model, horizon, end);
+    return { ...p, metadata: { ...p.metadata, onDemand: true, requestedAsOf: t } };
+  }
+
+  /** Number of bars whose close is at or before `t` (binary search; bars are ascending). */
+  private barsClosedBy(t: number): number {
+    let lo = 0;
+    let hi = this.bars.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.bars[mid]!.openTime + this.barMs <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Forecast of `model` from the features of bar `end - 1`, as a public Prediction. */
+  private async forecast(slot: ModelSlot, model: Model, horizon: Horizon, end: number): Promise<Prediction> {
+    const bar = this.bars[end - 1]!;
+    const asOf = bar.openTime + this.barMs;
+    const features = Object.fromEntries(slot.inputs.map((f) => [f, Float64Array.of(this.cols[f]![end - 1]!)]));
+    const forecasts = checkForecasts(slot.id, 1, await model.predict({ horizon, times: Float64Array.of(asOf), features }));
+    return toPrediction(forecasts[0]!, {
+      asset: this.deps.config.asset,
+      horizon,
+      issuedAt: asOf,
+      lastPrice: bar.close,
+      modelId: slot.id,
+      modelVersion: `${slot.id}@refit-${asOf}`,
+      confidenceThreshold: this.deps.config.confidenceThreshold,
+    });
   }
 
   /** Score every stored prediction whose target bar has closed. */
@@ -201,17 +234,16 @@ export class Pipeline {
     return outcomes.length;
   }
 
-  /** Trailing rows whose targets were public at `asOf`; later rows keep NaN targets. */
-  private trainingSet(horizon: Horizon, asOf: number): TrainingSet {
-    const n = this.bars.length;
-    const start = Math.max(0, n - TRAIN_ROWS);
-    const rows = this.bars.slice(start);
+  /** Rows [end - TRAIN_ROWS, end) with targets only where they were public at `asOf` (else NaN). */
+  private trainingSet(horizon: Horizon, asOf: number, end: number): TrainingSet {
+    const start = Math.max(0, end - TRAIN_ROWS);
+    const rows = this.bars.slice(start, end);
     const openTime = rows.map((b) => b.openTime);
     const h = HORIZON_MS[horizon];
     const target = logReturnTargets(openTime, rows.map((b) => b.close), h);
     for (let i = 0; i < rows.length; i++) if (openTime[i]! + this.barMs + h > asOf) target[i] = Number.NaN;
     const features: Record<string, Float64Array> = {};
-    for (const [name, col] of Object.entries(this.cols)) features[name] = Float64Array.from(col.slice(start));
+    for (const [name, col] of Object.entries(this.cols)) features[name] = Float64Array.from(col.slice(start, end));
     return { horizon, times: Float64Array.from(openTime, (t) => t + this.barMs), features, target };
   }
 }

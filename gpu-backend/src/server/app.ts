@@ -1,12 +1,14 @@
 /**
- * The REST API (v1) of the backend, as a Hono app so it runs on @hono/node-server and in tests via
- * `app.request()`. Latest predictions are served from the cache, falling back to the store.
+ * The REST API (v1): routes typed with zod through `@hono/zod-openapi`, so the OpenAPI 3.1 document at
+ * `/openapi.json` (rendered by Swagger UI at `/docs`) is generated from the same schemas that validate
+ * requests. Latest predictions are served from the cache, history from the store. Every 4xx/5xx is
+ * RFC 9457 problem+json naming the bad field.
  */
-import { Hono } from 'hono';
-import { z } from 'zod';
-import { HorizonSchema, HORIZONS, toIso, type Cache, type Horizon, type Logger, type Prediction, type ResolvedConfig, type Store } from '@satcast/core';
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { HorizonSchema, HORIZONS, parseTime, PredictionSchema, toIso, type Cache, type Horizon, type Logger, type Prediction, type ResolvedConfig, type Store } from '@satcast/core';
 import type { Pipeline } from '../pipeline/runtime.js';
 import { latestKey } from '../pipeline/runtime.js';
+import { mountDocs } from './docs.js';
 import { problem, problemFromError } from './problem.js';
 
 export interface AppDeps {
@@ -20,25 +22,96 @@ export interface AppDeps {
   startedAt: number;
 }
 
-const PredictionsQuery = z.strictObject({ horizon: HorizonSchema.optional() });
+const TimeParam = z
+  .string()
+  .refine((v) => parseTime(v) !== undefined, 'expected an ISO-8601 date/date-time or epoch milliseconds')
+  .transform((v) => parseTime(v)!);
 
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
+const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+
+const PredictionsQuery = z.strictObject({
+  horizon: HorizonSchema.optional(),
+  from: TimeParam.optional(),
+  to: TimeParam.optional(),
+  cursor: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+const PredictionsResponse = z.object({
+  asset: z.string(),
+  servedModel: z.string(),
+  predictions: z.array(PredictionSchema),
+  nextCursor: z.string().optional(),
+});
+
+const getPredictions = createRoute({
+  method: 'get',
+  path: '/api/v1/predictions',
+  summary: 'Latest prediction per horizon, or history with from/to/cursor',
+  request: { query: PredictionsQuery },
+  responses: {
+    200: { description: 'Predictions of the served model', content: { 'application/json': { schema: PredictionsResponse } } },
+    400: problemResponse('Invalid query parameter'),
+    503: problemResponse('No prediction issued yet'),
+  },
+});
+
+const OnDemandBody = z.strictObject({ horizon: HorizonSchema, asOf: z.union([z.number().int().nonnegative(), TimeParam]) });
+const postPrediction = createRoute({
+  method: 'post',
+  path: '/api/v1/predictions',
+  summary: 'On-demand prediction for a horizon as of a past time, from stored data only',
+  request: { body: { content: { 'application/json': { schema: OnDemandBody } }, required: true } },
+  responses: {
+    200: { description: 'The prediction (not stored)', content: { 'application/json': { schema: z.object({ asset: z.string(), prediction: PredictionSchema }) } } },
+    400: problemResponse('Invalid body, or no data at that time'),
+  },
+});
+
+const getHealth = createRoute({
+  method: 'get',
+  path: '/api/v1/health',
+  summary: 'Liveness and per-component readiness',
+  responses: {
+    200: { description: 'Ready', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }).passthrough() } } },
+    503: { description: 'Degraded', content: { 'application/json': { schema: z.object({ status: z.literal('degraded') }).passthrough() } } },
+  },
+});
+
+export function createApp(deps: AppDeps): OpenAPIHono {
   const { config, store, cache, pipeline } = deps;
+  const app = new OpenAPIHono({
+    // Validation failures become problem+json naming each field.
+    defaultHook: (result, c) => {
+      if (result.success) return;
+      const errors = result.error.issues.map((i) => ({
+        field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(',') : 'request'),
+        message: i.code === 'unrecognized_keys' ? 'unknown parameter' : i.message,
+      }));
+      return problem(c, 400, `invalid request: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')} (horizon must be one of ${HORIZONS.join(', ')})`, { errors });
+    },
+  });
 
   app.onError((err, c) => problemFromError(c, err, deps.log.error));
-  app.notFound((c) => problem(c, 404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see /api/v1`));
+  app.notFound((c) => problem(c, 404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see /docs`));
 
   app.get('/', (c) => c.redirect('/api/v1'));
   app.get('/api/v1', (c) =>
     c.json({
       name: 'satcast',
       asset: config.asset,
-      endpoints: { health: '/api/v1/health', predictions: '/api/v1/predictions?horizon=1h|4h|24h' },
+      endpoints: { health: '/api/v1/health', predictions: '/api/v1/predictions?horizon=1h|4h|24h', openapi: '/openapi.json', docs: '/docs' },
     }),
   );
 
-  app.get('/api/v1/health', async (c) => {
+  app.openapi(getHealth, async (c) => {
     let storeOk = true;
     let candles = 0;
     try {
@@ -47,54 +120,63 @@ export function createApp(deps: AppDeps): Hono {
       storeOk = false;
     }
     const served = await latestFromCache(cache, config.asset, config.horizons);
-    const status = storeOk && served.length === config.horizons.length ? 'ok' : 'degraded';
+    const status = storeOk && served.length === config.horizons.length ? ('ok' as const) : ('degraded' as const);
     const s = pipeline.status;
-    return c.json(
-      {
-        status,
-        time: toIso(Date.now()),
-        uptimeMs: Date.now() - deps.startedAt,
-        components: {
-          store: { ok: storeOk, adapter: config.store.adapter, candles },
-          cache: { ok: true, adapter: config.cache.adapter },
-          model: { served: config.servedModel, loaded: served.length > 0, horizons: served.map((p) => p.horizon) },
-          pipeline: {
-            bars: s.bars,
-            lastBarOpenTime: s.lastBarOpenTime === undefined ? null : toIso(s.lastBarOpenTime),
-            lastIssuedAt: s.lastIssuedAt === undefined ? null : toIso(s.lastIssuedAt),
-            predictionsWritten: s.predictionsWritten,
-            outcomesScored: s.outcomesScored,
-          },
-          sources: deps.sources().map((src) => ({
-            ...src,
-            lastEventTime: src.lastEventTime === undefined ? null : toIso(src.lastEventTime),
-            lastBatchAt: src.lastBatchAt === undefined ? null : toIso(src.lastBatchAt),
-          })),
-        },
+    const iso = (t?: number) => (t === undefined ? null : toIso(t));
+    const body = {
+      status,
+      time: toIso(Date.now()),
+      uptimeMs: Date.now() - deps.startedAt,
+      components: {
+        store: { ok: storeOk, adapter: config.store.adapter, candles },
+        cache: { ok: true, adapter: config.cache.adapter },
+        model: { served: config.servedModel, loaded: served.length > 0, horizons: served.map((p) => p.horizon) },
+        pipeline: { bars: s.bars, lastBarOpenTime: iso(s.lastBarOpenTime), lastIssuedAt: iso(s.lastIssuedAt), predictionsWritten: s.predictionsWritten, outcomesScored: s.outcomesScored },
+        sources: deps.sources().map((src) => ({ ...src, lastEventTime: iso(src.lastEventTime), lastBatchAt: iso(src.lastBatchAt) })),
       },
-      status === 'ok' ? 200 : 503,
-    );
+    };
+    // Typed per status code by the route; the body shape is the same for both.
+    return c.json(body, status === 'ok' ? 200 : 503) as never;
   });
 
-  app.get('/api/v1/predictions', async (c) => {
-    const parsed = PredictionsQuery.safeParse(c.req.query());
-    if (!parsed.success) {
-      const errors = parsed.error.issues.map((i) => ({
-        field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(',') : 'query'),
-        message: i.code === 'unrecognized_keys' ? 'unknown query parameter' : i.message,
-      }));
-      return problem(c, 400, `invalid query: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')} (horizon must be one of ${HORIZONS.join(', ')})`, { errors });
+  app.openapi(getPredictions, async (c) => {
+    const q = c.req.valid('query');
+    const horizons = q.horizon ? [q.horizon] : config.horizons;
+    if (q.from !== undefined || q.to !== undefined || q.cursor !== undefined) {
+      const page = await store.listPredictions({
+        asset: config.asset,
+        model: config.servedModel,
+        horizon: q.horizon,
+        from: q.from,
+        to: q.to,
+        cursor: q.cursor,
+        limit: q.limit ?? 100,
+      });
+      return c.json({ asset: config.asset, servedModel: config.servedModel, predictions: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
     }
-    const horizons = parsed.data.horizon ? [parsed.data.horizon] : config.horizons;
     let predictions = await latestFromCache(cache, config.asset, horizons);
     if (predictions.length < horizons.length) {
       predictions = (await store.latestPredictions({ asset: config.asset, model: config.servedModel })).filter((p) => horizons.includes(p.horizon));
     }
-    if (predictions.length === 0) return problem(c, 503, 'no prediction has been issued yet; the pipeline is warming up');
+    if (predictions.length === 0) return problem(c, 503, 'no prediction has been issued yet; the pipeline is warming up') as never;
     predictions.sort((a, b) => HORIZONS.indexOf(a.horizon) - HORIZONS.indexOf(b.horizon));
-    return c.json({ asset: config.asset, servedModel: config.servedModel, predictions });
+    return c.json({ asset: config.asset, servedModel: config.servedModel, predictions }, 200);
   });
 
+  app.openapi(postPrediction, async (c) => {
+    const { horizon, asOf } = c.req.valid('json');
+    const prediction = await pipeline.predictAt(asOf, horizon);
+    if (!prediction) {
+      return problem(c, 400, `no ${config.asset} data had closed by asOf ${toIso(asOf)}`, { errors: [{ field: 'asOf', message: 'before the first stored bar' }] }) as never;
+    }
+    return c.json({ asset: config.asset, prediction }, 200);
+  });
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Satcast API', version: '1.0.0', description: 'Honest BTC forecasts: calibrated bands and P(up), every score beside persistence.' },
+  });
+  mountDocs(app);
   return app;
 }
 

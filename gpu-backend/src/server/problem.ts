@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { HTTPException } from 'hono/http-exception';
 import { SatcastError, ValidationError } from '@satcast/core';
 
 export interface Problem {
@@ -45,6 +46,8 @@ export function problemFromError(c: Context, err: unknown, log: (msg: string, da
     const errors = err.issues.length ? err.issues.map((i) => ({ field: i.path, message: i.message })) : undefined;
     return problem(c, 400, err.message.replace(/^\[satcast\]\s*/, ''), { errors });
   }
+  // Hono's own 4xx (e.g. "Malformed JSON in request body") keep their status.
+  if (err instanceof HTTPException && err.status < 500) return problem(c, err.status, err.message || 'bad request');
   if (err instanceof SatcastError && err.httpStatus < 500) return problem(c, err.httpStatus, err.message.replace(/^\[satcast\]\s*/, ''));
   log('request failed', { path: c.req.path, error: err instanceof Error ? err.message : String(err) });
   return problem(c, 500, 'The server could not complete the request; it has been logged.');
