@@ -51,6 +51,25 @@ export const SatcastConfigSchema = z.strictObject({
       timeoutMs: z.number().int().positive().max(60_000).default(5000),
     })
     .optional(),
+  /** Caller authentication: bearer JWTs (secret in SATCAST_JWT_SECRET, or a JWKS URL). */
+  auth: z
+    .strictObject({
+      issuer: z.string().min(1).default('https://auth.satcast.local'),
+      audience: z.string().min(1).default('satcast-api'),
+      jwksUrl: z.url().optional(),
+      /** Unauthenticated reads of predictions, rate-limited per client address (the embedded default). */
+      allowAnonymous: z.boolean().default(true),
+    })
+    .prefault({}),
+  /** Per API key / user (or client address when anonymous) request limit. */
+  rateLimit: z
+    .strictObject({
+      limit: z.number().int().positive().default(1000),
+      windowMs: z.number().int().positive().default(3_600_000),
+      store: z.enum(['memory', 'redis']).default('memory'),
+      redisUrl: z.string().min(1).default('redis://127.0.0.1:6379'),
+    })
+    .prefault({}),
   server: z
     .strictObject({
       port: z.number().int().min(0).max(65535).default(8787),

@@ -30,6 +30,9 @@ import { ingestBatch } from './pipeline/ingest.js';
 import { Pipeline } from './pipeline/runtime.js';
 import { createApp } from './server/app.js';
 import { createEdgePublisher } from './edge/publisher.js';
+import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/ratelimit.js';
+import { createJwtVerifier } from '@satcast/adapter-auth-jose';
+import { Redis } from 'ioredis';
 
 export interface SourceHealth {
   id: string;
@@ -70,11 +73,13 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
   const health = new Map<string, SourceHealth>();
   const sources: { id: string; source: DataSource }[] = [];
   const subs: Subscription[] = [];
+  const closers: (() => Promise<void>)[] = [];
 
   const closeAll = async () => {
     abort.abort();
     for (const s of subs) await s.close().catch(() => {});
     for (const { source } of sources) await source.close?.().catch(() => {});
+    for (const close of closers) await close().catch(() => {});
     await bus.close();
     await cache.close?.();
     await store.close();
@@ -151,7 +156,20 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       }
     }
 
-    const app = createApp({ config, store, cache, pipeline, log, sources: () => [...health.values()], startedAt: Date.now() });
+    let limiter: RateLimiter;
+    if (config.rateLimit.store === 'redis') {
+      const redis = new Redis(config.rateLimit.redisUrl, { maxRetriesPerRequest: 2 });
+      closers.push(async () => void (await redis.quit()));
+      limiter = createRedisRateLimiter(redis, config.rateLimit);
+    } else {
+      limiter = createMemoryRateLimiter(config.rateLimit);
+    }
+    const jwtSecret = process.env.SATCAST_JWT_SECRET;
+    const verify =
+      jwtSecret || config.auth.jwksUrl
+        ? createJwtVerifier({ secret: jwtSecret, jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience })
+        : undefined;
+    const app = createApp({ config, store, cache, pipeline, log, limiter, verify, sources: () => [...health.values()], startedAt: Date.now() });
     let server: ServerType | undefined;
     let url: string | undefined;
     if (opts.listen !== false) {

@@ -9,10 +9,17 @@ import { HorizonSchema, HORIZONS, parseTime, PredictionSchema, toIso, type Cache
 import type { Pipeline } from '../pipeline/runtime.js';
 import { latestKey } from '../pipeline/runtime.js';
 import { mountDocs } from './docs.js';
+import { guard } from './guard.js';
+import type { RateLimiter } from '../limits/ratelimit.js';
+import type { JwtVerifier } from '@satcast/adapter-auth-jose';
 import { problem, problemFromError } from './problem.js';
 
 export interface AppDeps {
   config: ResolvedConfig;
+  /** Request limiter (memory or Redis, from config.rateLimit). */
+  limiter: RateLimiter;
+  /** Bearer-token verifier, when a JWT secret or JWKS is configured. */
+  verify?: JwtVerifier;
   store: Store;
   cache: Cache;
   pipeline: Pipeline;
@@ -110,6 +117,9 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       endpoints: { health: '/api/v1/health', predictions: '/api/v1/predictions?horizon=1h|4h|24h', openapi: '/openapi.json', docs: '/docs' },
     }),
   );
+
+  // Callers of the prediction routes are authenticated (or anonymous where allowed) and rate-limited.
+  app.use('/api/v1/predictions', guard({ verify: deps.verify, allowAnonymous: config.auth.allowAnonymous, limiter: deps.limiter, store }));
 
   app.openapi(getHealth, async (c) => {
     let storeOk = true;

@@ -28,7 +28,7 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export function problem(c: Context, status: number, detail: string, extra: Partial<Problem> = {}): Response {
+export function problem(c: Context, status: number, detail: string, extra: Partial<Problem> & { headers?: Record<string, string> } = {}): Response {
   const body: Problem = {
     type: extra.type ?? `https://satcast.dev/problems/${status}`,
     title: extra.title ?? TITLES[status] ?? 'Error',
@@ -37,7 +37,7 @@ export function problem(c: Context, status: number, detail: string, extra: Parti
     instance: new URL(c.req.url).pathname,
     ...(extra.errors ? { errors: extra.errors } : {}),
   };
-  return c.body(JSON.stringify(body), status as ContentfulStatusCode, { 'content-type': 'application/problem+json' });
+  return c.body(JSON.stringify(body), status as ContentfulStatusCode, { ...extra.headers, 'content-type': 'application/problem+json' });
 }
 
 /** Map any thrown value to a problem response; unknown errors become a bare 500. */
