@@ -29,6 +29,7 @@ import { createBus } from '@satcast/adapter-bus-memory';
 import { ingestBatch } from './pipeline/ingest.js';
 import { Pipeline } from './pipeline/runtime.js';
 import { createApp } from './server/app.js';
+import { createMetrics } from './metrics/metrics.js';
 import { createEdgePublisher } from './edge/publisher.js';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/ratelimit.js';
 import { createJwtVerifier } from '@satcast/adapter-auth-jose';
@@ -99,7 +100,8 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       log.info(`backfill ${ref.id}: ${res.inserted} new, ${res.updated} revised, ${res.unchanged} unchanged, ${res.quarantined} quarantined (${Date.now() - t0} ms)`);
     }
 
-    const pipeline = new Pipeline({ config, store, cache, bus, log });
+    const metrics = createMetrics();
+    const pipeline = new Pipeline({ config, store, cache, bus, log, onPredicted: (p, ms) => metrics.observePredictions(p, ms, config.servedModel) });
     await pipeline.init();
     await pipeline.predict();
     await pipeline.scoreOutcomes();
@@ -169,7 +171,7 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       jwtSecret || config.auth.jwksUrl
         ? createJwtVerifier({ secret: jwtSecret, jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience })
         : undefined;
-    const app = createApp({ config, store, cache, pipeline, log, limiter, verify, sources: () => [...health.values()], startedAt: Date.now() });
+    const app = createApp({ config, store, cache, pipeline, log, limiter, verify, metrics, sources: () => [...health.values()], startedAt: Date.now() });
     let server: ServerType | undefined;
     let url: string | undefined;
     if (opts.listen !== false) {

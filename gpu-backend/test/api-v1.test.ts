@@ -75,6 +75,29 @@ describe('REST API v1: history, on-demand predictions, OpenAPI', () => {
     expect(notJson.status).toBe(400);
   });
 
+  it('exports Prometheus metrics in valid text format with the documented names', async () => {
+    const res = await fetch(`${sc.url}/metrics`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    const samples = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      if (line === '' || line.startsWith('#')) continue;
+      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)$/.exec(line);
+      expect(m, `not a Prometheus sample line: ${line}`).not.toBeNull();
+      samples.set(`${m![1]}${m![2] ?? ''}`, Number(m![3]));
+    }
+    const names = new Set([...samples.keys()].map((k) => k.split('{')[0]));
+    for (const n of ['satcast_http_request_duration_seconds_bucket', 'satcast_prediction_duration_seconds_count', 'satcast_prediction_confidence_count', 'satcast_predictions_total', 'satcast_live_coverage90', 'satcast_live_mae_skill_vs_persistence', 'satcast_source_lag_seconds', 'satcast_quarantine_rows', 'process_cpu_user_seconds_total']) {
+      expect(names.has(n), n).toBe(true);
+    }
+    // One served prediction per horizon per round: bootstrap + 5 replayed bars.
+    expect(samples.get('satcast_prediction_confidence_count{horizon="1h"}')).toBe(hold + 1);
+    expect(samples.get('satcast_live_scored{model="ewma-band",horizon="1h"}')).toBe(hold);
+    const cov = samples.get('satcast_live_coverage90{model="ewma-band",horizon="1h"}')!;
+    expect(cov).toBeGreaterThanOrEqual(0);
+    expect(cov).toBeLessThanOrEqual(1);
+  });
+
   it('publishes an OpenAPI 3.1 document and serves Swagger UI locally', async () => {
     const doc = (await (await fetch(`${sc.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, object> };
     expect(doc.openapi).toBe('3.1.0');

@@ -40,6 +40,8 @@ export interface PipelineDeps {
   cache: Cache;
   bus: Bus;
   log: Logger;
+  /** Called after each prediction round with its wall time (metrics). */
+  onPredicted?: (predictions: readonly Prediction[], ms: number) => void;
 }
 
 export interface PipelineStatus {
@@ -148,6 +150,7 @@ export class Pipeline {
 
   /** Fit (where cheap) and predict every model and horizon as of the newest bar. */
   async predict(): Promise<Prediction[]> {
+    const t0 = performance.now();
     const { config, store, cache, bus } = this.deps;
     const end = this.bars.length;
     const asOf = this.bars[end - 1]!.openTime + this.barMs;
@@ -170,6 +173,7 @@ export class Pipeline {
     await bus.publish(TOPICS.predictions, config.asset, served);
     this.status.predictionsWritten += out.length;
     this.status.lastIssuedAt = asOf;
+    this.deps.onPredicted?.(out, performance.now() - t0);
     return out;
   }
 

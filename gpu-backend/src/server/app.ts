@@ -10,6 +10,7 @@ import type { Pipeline } from '../pipeline/runtime.js';
 import { latestKey } from '../pipeline/runtime.js';
 import { mountDocs } from './docs.js';
 import { guard } from './guard.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { RateLimiter } from '../limits/ratelimit.js';
 import type { JwtVerifier } from '@satcast/adapter-auth-jose';
 import { problem, problemFromError } from './problem.js';
@@ -20,6 +21,7 @@ export interface AppDeps {
   limiter: RateLimiter;
   /** Bearer-token verifier, when a JWT secret or JWKS is configured. */
   verify?: JwtVerifier;
+  metrics: Metrics;
   store: Store;
   cache: Cache;
   pipeline: Pipeline;
@@ -107,6 +109,23 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
 
   app.onError((err, c) => problemFromError(c, err, deps.log.error));
+  // Latency of every request by route pattern (not raw path, to keep label cardinality bounded).
+  app.use('*', async (c, next) => {
+    const t0 = performance.now();
+    await next();
+    deps.metrics.http.observe({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) }, (performance.now() - t0) / 1000);
+  });
+  app.get('/metrics', async (c) => {
+    await deps.metrics.refresh({
+      store,
+      asset: config.asset,
+      asOf: pipeline.status.lastIssuedAt,
+      sources: deps.sources(),
+      models: config.resolved.models.map((m) => m.id),
+      horizons: config.horizons,
+    });
+    return c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType });
+  });
   app.notFound((c) => problem(c, 404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see /docs`));
 
   app.get('/', (c) => c.redirect('/api/v1'));
