@@ -30,6 +30,7 @@ import { ingestBatch } from './pipeline/ingest.js';
 import { Pipeline } from './pipeline/runtime.js';
 import { createApp } from './server/app.js';
 import { createMetrics } from './metrics/metrics.js';
+import { attachStream, type Stream, type StreamOptions } from './server/stream.js';
 import { createEdgePublisher } from './edge/publisher.js';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/ratelimit.js';
 import { createJwtVerifier } from '@satcast/adapter-auth-jose';
@@ -52,11 +53,14 @@ export interface Satcast {
   app: ReturnType<typeof createApp>;
   /** Base URL when listening. */
   url?: string;
+  stream?: Stream;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
   log?: Logger;
+  /** WebSocket stream tuning (tests use short intervals and small buffers). */
+  stream?: Pick<StreamOptions, 'intervalMs' | 'pingMs' | 'maxBufferedBytes'>;
   /** Start the HTTP server (default true). */
   listen?: boolean;
   /** Subscribe to live/replay feeds after backfill (default true). */
@@ -174,6 +178,7 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
     const app = createApp({ config, store, cache, pipeline, log, limiter, verify, metrics, sources: () => [...health.values()], startedAt: Date.now() });
     let server: ServerType | undefined;
     let url: string | undefined;
+    let stream: Stream | undefined;
     if (opts.listen !== false) {
       const { port, host } = config.server;
       server = await new Promise<ServerType>((resolve, reject) => {
@@ -182,6 +187,7 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       });
       const addr = server.address();
       url = `http://${host}:${typeof addr === 'object' && addr ? addr.port : port}`;
+      stream = await attachStream(server as import('node:http').Server, { config, bus, cache, log, verify, ...opts.stream });
     }
     return {
       config,
@@ -191,7 +197,9 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       pipeline,
       app,
       url,
+      stream,
       async close() {
+        await stream?.close();
         await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
         await closeAll();
       },
