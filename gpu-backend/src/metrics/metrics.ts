@@ -12,7 +12,8 @@
  *   process_* / nodejs_*                                         default process metrics
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Prediction, Store } from '@satcast/core';
+import type { Horizon, Prediction, Store } from '@satcast/core';
+import { liveScores } from './scores.js';
 
 export interface Metrics {
   registry: Registry;
@@ -57,19 +58,11 @@ export function createMetrics(): Metrics {
       }
     },
     async refresh({ store, asset, asOf, sources, models, horizons }) {
-      // The live window: predictions issued in the last ~500 hourly bars before the newest one.
-      const from = asOf === undefined ? undefined : asOf - 500 * 3_600_000;
-      for (const model of models) {
-        for (const horizon of horizons) {
-          const outs = await store.listOutcomes({ asset, model, horizon: horizon as never, from });
-          const recent = outs.slice(-500);
-          scored.set({ model, horizon }, recent.length);
-          if (!recent.length) continue;
-          coverage.set({ model, horizon }, recent.filter((o) => o.covered90).length / recent.length);
-          const mae = recent.reduce((s, o) => s + o.absError, 0);
-          const pmae = recent.reduce((s, o) => s + o.persistenceAbsError, 0);
-          if (pmae > 0) skill.set({ model, horizon }, 1 - mae / pmae);
-        }
+      for (const sc of await liveScores(store, { asset, models, horizons: horizons as Horizon[], asOf })) {
+        const labels = { model: sc.model, horizon: sc.horizon };
+        scored.set(labels, sc.n);
+        if (sc.coverage90 !== null) coverage.set(labels, sc.coverage90);
+        if (sc.maeSkillVsPersistence !== null) skill.set(labels, sc.maeSkillVsPersistence);
       }
       for (const s of sources) {
         if (s.lastEventTime !== undefined) lag.set({ source: s.id }, (Date.now() - s.lastEventTime) / 1000);

@@ -9,6 +9,8 @@ import { HorizonSchema, HORIZONS, parseTime, PredictionSchema, toIso, type Cache
 import type { Pipeline } from '../pipeline/runtime.js';
 import { latestKey } from '../pipeline/runtime.js';
 import { mountDocs } from './docs.js';
+import { mountDashboard } from './dashboard.js';
+import { liveScores } from '../metrics/scores.js';
 import { guard } from './guard.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RateLimiter } from '../limits/ratelimit.js';
@@ -52,6 +54,7 @@ const PredictionsQuery = z.strictObject({
   to: TimeParam.optional(),
   cursor: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
 });
 const PredictionsResponse = z.object({
   asset: z.string(),
@@ -128,12 +131,20 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   });
   app.notFound((c) => problem(c, 404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see /docs`));
 
-  app.get('/', (c) => c.redirect('/api/v1'));
+  mountDashboard(app);
+  app.get('/api/v1/scores', async (c) =>
+    c.json({
+      asset: config.asset,
+      asOf: pipeline.status.lastIssuedAt ?? null,
+      windowBars: 500,
+      scores: await liveScores(store, { asset: config.asset, models: config.resolved.models.map((m) => m.id), horizons: config.horizons, asOf: pipeline.status.lastIssuedAt }),
+    }),
+  );
   app.get('/api/v1', (c) =>
     c.json({
       name: 'satcast',
       asset: config.asset,
-      endpoints: { health: '/api/v1/health', predictions: '/api/v1/predictions?horizon=1h|4h|24h', openapi: '/openapi.json', docs: '/docs' },
+      endpoints: { health: '/api/v1/health', predictions: '/api/v1/predictions?horizon=1h|4h|24h', scores: '/api/v1/scores', metrics: '/metrics', stream: '/stream/predictions', openapi: '/openapi.json', docs: '/docs', dashboard: '/' },
     }),
   );
 
@@ -171,7 +182,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.openapi(getPredictions, async (c) => {
     const q = c.req.valid('query');
     const horizons = q.horizon ? [q.horizon] : config.horizons;
-    if (q.from !== undefined || q.to !== undefined || q.cursor !== undefined) {
+    if (q.from !== undefined || q.to !== undefined || q.cursor !== undefined || q.order !== undefined) {
       const page = await store.listPredictions({
         asset: config.asset,
         model: config.servedModel,
@@ -180,6 +191,7 @@ export function createApp(deps: AppDeps): OpenAPIHono {
         to: q.to,
         cursor: q.cursor,
         limit: q.limit ?? 100,
+        order: q.order,
       });
       return c.json({ asset: config.asset, servedModel: config.servedModel, predictions: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
     }
