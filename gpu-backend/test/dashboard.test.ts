@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Browser test: Debian chromium driven by playwright-core opens the dashboard, waits for a live update
  * over the WebSocket, and saves a screenshot (gpu-backend/test-artifacts/dashboard.png).
