@@ -7,8 +7,8 @@ const SECRET = 'backend-auth-test-secret-0123456789';
 const from = Date.UTC(2024, 0, 1);
 const to = Date.UTC(2024, 1, 15);
 
-const jwt = (sub: string, o: { aud?: string; exp?: number | string; key?: string } = {}) =>
-  new SignJWT({ role: 'viewer' })
+const jwt = (sub: string, o: { aud?: string; exp?: number | string; key?: string; role?: string } = {}) =>
+  new SignJWT({ role: o.role ?? 'viewer' })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(sub)
     .setIssuer('https://auth.satcast.local')
@@ -68,6 +68,25 @@ describe('auth and rate limits on /api/v1/predictions', () => {
     expect(last!.headers.get('ratelimit-limit')).toBe('3');
     expect((await get(await jwt(`other-${Date.now()}`))).status).toBe(200);
   });
+});
+
+describe('RBAC: /api/v1/models/performance is admin only', () => {
+  it('401 without a token, 403 for a viewer, scores beside persistence for an admin', async () => {
+    const dir = tempDir();
+    const sc = await start(dir, writeCandlesCsv(dir, from, to), {});
+    try {
+      const url = `${sc.url}/api/v1/models/performance`;
+      expect((await fetch(url)).status).toBe(401);
+      const viewer = await fetch(url, { headers: { authorization: `Bearer ${await jwt('v')}` } });
+      expect(viewer.status).toBe(403);
+      const admin = await fetch(url, { headers: { authorization: `Bearer ${await jwt('root', { role: 'admin' })}` } });
+      expect(admin.status).toBe(200);
+      const body = (await admin.json()) as { scores: { model: string; horizon: string }[] };
+      expect(body.scores.map((s) => s.model)).toEqual(['persistence', 'persistence', 'persistence', 'ewma-band', 'ewma-band', 'ewma-band']);
+    } finally {
+      await sc.close();
+    }
+  }, 60_000);
 });
 
 describe('Redis-backed limit', () => {

@@ -99,6 +99,7 @@ const getHealth = createRoute({
 
 export function createApp(deps: AppDeps): OpenAPIHono {
   const { config, store, cache, pipeline } = deps;
+  let latestBody: { key: string; json: string } | undefined;
   const app = new OpenAPIHono({
     // Validation failures become problem+json naming each field.
     defaultHook: (result, c) => {
@@ -132,6 +133,17 @@ export function createApp(deps: AppDeps): OpenAPIHono {
   app.notFound((c) => problem(c, 404, `no route for ${c.req.method} ${new URL(c.req.url).pathname}; see /docs`));
 
   mountDashboard(app);
+  // Admin only: live scores of every configured model beside persistence, plus the registered versions.
+  app.use('/api/v1/models/performance', guard({ verify: deps.verify, allowAnonymous: false, limiter: deps.limiter, store, role: 'admin' }));
+  app.get('/api/v1/models/performance', async (c) =>
+    c.json({
+      asset: config.asset,
+      servedModel: config.servedModel,
+      asOf: pipeline.status.lastIssuedAt ?? null,
+      scores: await liveScores(store, { asset: config.asset, models: config.resolved.models.map((m) => m.id), horizons: config.horizons, asOf: pipeline.status.lastIssuedAt }),
+      versions: (await store.listModelVersions()).map((v) => ({ name: v.card.name, version: v.card.version, stage: v.stage, createdAt: v.card.createdAt })),
+    }),
+  );
   app.get('/api/v1/scores', async (c) =>
     c.json({
       asset: config.asset,
@@ -195,13 +207,18 @@ export function createApp(deps: AppDeps): OpenAPIHono {
       });
       return c.json({ asset: config.asset, servedModel: config.servedModel, predictions: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
     }
+    // The latest set changes once per bar: reuse its serialised body until then (hot path).
+    const memoKey = `${horizons.join(',')}|${pipeline.status.lastIssuedAt}`;
+    if (latestBody?.key === memoKey) return c.body(latestBody.json, 200, { 'content-type': 'application/json' }) as never;
     let predictions = await latestFromCache(cache, config.asset, horizons);
     if (predictions.length < horizons.length) {
       predictions = (await store.latestPredictions({ asset: config.asset, model: config.servedModel })).filter((p) => horizons.includes(p.horizon));
     }
     if (predictions.length === 0) return problem(c, 503, 'no prediction has been issued yet; the pipeline is warming up') as never;
     predictions.sort((a, b) => HORIZONS.indexOf(a.horizon) - HORIZONS.indexOf(b.horizon));
-    return c.json({ asset: config.asset, servedModel: config.servedModel, predictions }, 200);
+    const json = JSON.stringify({ asset: config.asset, servedModel: config.servedModel, predictions });
+    if (predictions.length === horizons.length) latestBody = { key: memoKey, json };
+    return c.body(json, 200, { 'content-type': 'application/json' }) as never;
   });
 
   app.openapi(postPrediction, async (c) => {
