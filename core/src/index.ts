@@ -17,6 +17,7 @@ export * from './schemas/feature.js';
 export * from './schemas/prediction.js';
 export * from './schemas/alert.js';
 export * from './schemas/model-card.js';
+export * from './schemas/access.js';
 export * from './plugins/context.js';
 export * from './plugins/common.js';
 export * from './plugins/data-source.js';

@@ -11,6 +11,7 @@ import { drizzle } from 'drizzle-orm/libsql';
 import { migrate, openClient, type LibsqlConnection } from './client.js';
 import { predictionMethods } from './predictions.js';
 import { registryMethods } from './registry.js';
+import { accessMethods } from './access.js';
 import * as schema from './schema.js';
 import { seriesMethods } from './series.js';
 
@@ -51,6 +52,7 @@ export async function createStore(opts: LibsqlStoreOptions): Promise<LibsqlStore
     ...seriesMethods(ctx),
     ...predictionMethods(ctx),
     ...registryMethods(ctx),
+    ...accessMethods(ctx),
     async close() {
       if (closed) return;
       closed = true;

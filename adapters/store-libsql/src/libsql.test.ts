@@ -23,9 +23,10 @@ describe('libsql adapter', () => {
     const applied = await client.execute('SELECT count(*) AS n FROM __drizzle_migrations');
     const tables = await client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
     client.close();
-    expect(applied.rows[0]!.n).toBe(1);
+    // One row per committed migration (drizzle/0000_init.sql, 0001_access.sql), not per call.
+    expect(applied.rows[0]!.n).toBe(2);
     expect(tables.rows.map((r) => r.name)).toEqual([
-      '__drizzle_migrations', 'alerts', 'audit_log', 'candles', 'feature_vectors', 'model_versions', 'observations', 'outcomes', 'predictions', 'quarantine',
+      '__drizzle_migrations', 'alert_rules', 'alerts', 'api_keys', 'audit_log', 'candles', 'feature_vectors', 'model_versions', 'observations', 'outcomes', 'predictions', 'quarantine',
     ]);
   });
 

@@ -153,3 +153,29 @@ export const auditLog = sqliteTable('audit_log', {
   prevHash: text('prev_hash').notNull().unique(),
   hash: text('hash').notNull().unique(),
 });
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    /** SHA-256 (hex) of the secret; the secret itself is never stored. */
+    hash: text('hash').notNull().unique(),
+    owner: text('owner').notNull(),
+    role: text('role').notNull(),
+    createdAt: integer('created_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+);
+
+export const alertRules = sqliteTable(
+  'alert_rules',
+  {
+    id: text('id').primaryKey(),
+    owner: text('owner').notNull(),
+    /** The rest of the rule as canonical JSON (name, kind, horizon, threshold, channel, enabled). */
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('alert_rules_owner_idx').on(t.owner)],
+);

@@ -4,6 +4,7 @@ import type { Prediction, Outcome } from '../schemas/prediction.js';
 import type { Alert } from '../schemas/alert.js';
 import type { ModelCard } from '../schemas/model-card.js';
 import type { FeatureVector } from '../schemas/feature.js';
+import type { AlertRule, ApiKeyRow } from '../schemas/access.js';
 import type { Horizon, Interval } from '../time.js';
 
 export interface UpsertResult {
@@ -120,6 +121,19 @@ export interface Store {
   /** Natural key: (rule, dedupKey, createdAt). */
   putAlerts(alerts: readonly Alert[]): Promise<UpsertResult>;
   listAlerts(q?: { status?: Alert['status']; limit?: number }): Promise<Alert[]>;
+
+  /** API keys, stored by SHA-256 of the secret only. */
+  putApiKey(row: ApiKeyRow): Promise<void>;
+  findApiKeyByHash(hash: string): Promise<ApiKeyRow | undefined>;
+  listApiKeys(): Promise<ApiKeyRow[]>;
+  /** Marks the key revoked; false when no such key. */
+  revokeApiKey(id: string, at: number): Promise<boolean>;
+
+  /** User alert rules (insert or replace by id). */
+  putAlertRule(rule: AlertRule): Promise<void>;
+  getAlertRule(id: string): Promise<AlertRule | undefined>;
+  listAlertRules(q?: { owner?: string }): Promise<AlertRule[]>;
+  deleteAlertRule(id: string): Promise<boolean>;
 
   /** Append-only, hash-chained: each entry's hash covers its content and the previous hash. */
   appendAudit(entry: AuditEntry): Promise<StoredAuditEntry>;

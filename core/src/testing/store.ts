@@ -8,6 +8,7 @@ import type { Observation } from '../schemas/observation.js';
 import type { Outcome, Prediction } from '../schemas/prediction.js';
 import { DAY, HORIZON_MS, HOUR, INTERVAL_MS, type Horizon, type Interval } from '../time.js';
 import { seededRandom } from './fixtures.js';
+import { registerAccessTests } from './store-access.js';
 import { caseFor, type SuiteOptions } from './suite.js';
 
 /** 2024-07-01T00:00Z: every fixture time is on the hourly grid from here. */
@@ -111,6 +112,7 @@ export function testStore(opts: StoreSuiteOptions): void {
     registerRecordTests(test, () => store);
     registerPredictionTests(test, () => store);
     registerRegistryAndAuditTests(test, () => store);
+    registerAccessTests(test, () => store);
 
     opts.additionalTests?.(() => ({ store }));
   });
