@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { ConfigError, SatcastError } from '@satcast/core';
 import { registerStart } from './commands/start.js';
 import { registerDb } from './commands/db.js';
+import { registerKeys } from './commands/keys.js';
 
 const program = new Command();
 program
@@ -19,6 +20,7 @@ program
 
 registerStart(program);
 registerDb(program);
+registerKeys(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof SatcastError) {

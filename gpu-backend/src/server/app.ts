@@ -12,9 +12,10 @@ import { mountDocs } from './docs.js';
 import { mountDashboard } from './dashboard.js';
 import { liveScores } from '../metrics/scores.js';
 import { guard } from './guard.js';
+import { mountAlerts } from './alerts.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RateLimiter } from '../limits/ratelimit.js';
-import type { JwtVerifier } from '@satcast/adapter-auth-jose';
+import type { JwtVerifier, Principal } from '@satcast/adapter-auth-jose';
 import { problem, problemFromError } from './problem.js';
 
 export interface AppDeps {
@@ -97,10 +98,10 @@ const getHealth = createRoute({
   },
 });
 
-export function createApp(deps: AppDeps): OpenAPIHono {
+export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: Principal } }> {
   const { config, store, cache, pipeline } = deps;
   let latestBody: { key: string; json: string } | undefined;
-  const app = new OpenAPIHono({
+  const app = new OpenAPIHono<{ Variables: { principal: Principal } }>({
     // Validation failures become problem+json naming each field.
     defaultHook: (result, c) => {
       if (result.success) return;
@@ -229,6 +230,8 @@ export function createApp(deps: AppDeps): OpenAPIHono {
     }
     return c.json({ asset: config.asset, prediction }, 200);
   });
+
+  mountAlerts(app, store, { verify: deps.verify, limiter: deps.limiter });
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,6 +1,7 @@
 /**
  * Authentication and rate limiting for caller-facing routes. A bearer JWT identifies a user
- * (`@satcast/adapter-auth-jose`, the same rules as the edge); without one, and only when the config
+ * (`@satcast/adapter-auth-jose`, the same rules as the edge), an `x-api-key` an API key (looked up by its
+ * SHA-256; created with `satcast keys create`); without either, and only when the config
  * allows anonymous reads, the caller is identified by its address. Every caller then passes the
  * sliding-window limit; responses carry RateLimit-* headers, refusals are 429 + Retry-After. Auth
  * failures are written to the append-only audit log.
@@ -8,7 +9,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { AuthError, roleAtLeast, type JwtVerifier, type Principal, type Role } from '@satcast/adapter-auth-jose';
-import type { Store } from '@satcast/core';
+import { sha256Hex, type Store } from '@satcast/core';
 import { rateHeaders, type RateLimiter } from '../limits/ratelimit.js';
 import { problem } from './problem.js';
 
@@ -42,6 +43,13 @@ export function guard(o: GuardOptions): MiddlewareHandler<{ Variables: { princip
         await o.store.appendAudit({ at: Date.now(), actor: `ip:${clientAddress(c)}`, action: 'auth.failure', target: c.req.path, detail: { reason } });
         return problem(c, 401, reason, { headers: { 'WWW-Authenticate': 'Bearer' } });
       }
+    } else if (c.req.header('x-api-key')) {
+      const rec = await o.store.findApiKeyByHash(await sha256Hex(c.req.header('x-api-key')!));
+      if (!rec || rec.revokedAt !== undefined) {
+        await o.store.appendAudit({ at: Date.now(), actor: `ip:${clientAddress(c)}`, action: 'auth.failure', target: c.req.path, detail: { reason: rec ? 'revoked API key' : 'unknown API key' } });
+        return problem(c, 401, rec ? 'this API key was revoked' : 'unknown API key', { headers: { 'WWW-Authenticate': 'Bearer' } });
+      }
+      principal = { id: `key:${rec.id}`, role: rec.role, via: 'api-key' };
     } else if (o.allowAnonymous) {
       principal = { id: `ip:${clientAddress(c)}`, role: 'viewer', via: 'jwt' };
     } else {
