@@ -11,6 +11,7 @@ import {
   consoleLogger,
   createPluginContext,
   ConfigError,
+  INTERVAL_MS,
   subscribeAny,
   TOPICS,
   type Prediction,
@@ -31,6 +32,7 @@ import { Pipeline } from './pipeline/runtime.js';
 import { createApp } from './server/app.js';
 import { createMetrics } from './metrics/metrics.js';
 import { attachStream, type Stream, type StreamOptions } from './server/stream.js';
+import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { createEdgePublisher } from './edge/publisher.js';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/ratelimit.js';
 import { createJwtVerifier } from '@satcast/adapter-auth-jose';
@@ -42,6 +44,8 @@ export interface SourceHealth {
   lastBatchAt?: number;
   errors: number;
   lastError?: string;
+  /** No batch for more than two bar intervals (set by the source-watchdog job). */
+  stale?: boolean;
 }
 
 export interface Satcast {
@@ -54,6 +58,7 @@ export interface Satcast {
   /** Base URL when listening. */
   url?: string;
   stream?: Stream;
+  scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -162,6 +167,30 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       }
     }
 
+    const barMs = INTERVAL_MS[config.interval];
+    const scheduler = createScheduler(
+      [
+        { name: 'score-outcomes', pattern: '* * * * *', run: async () => void (await pipeline.scoreOutcomes()) },
+        {
+          name: 'source-watchdog',
+          pattern: '* * * * *',
+          run: () => {
+            for (const h of health.values()) h.stale = h.lastBatchAt === undefined || Date.now() - h.lastBatchAt > 2 * barMs;
+          },
+        },
+        {
+          name: 'retrain-slot',
+          pattern: '0 3 * * *',
+          run: async () => {
+            // The slot exists now so operators see it; retraining and promotion arrive with the model registry.
+            log.info('daily retrain slot: no registry configured, models keep refitting on every bar');
+            await store.appendAudit({ at: Date.now(), actor: 'scheduler', action: 'retrain.slot', detail: { outcome: 'skipped: model registry not available' } });
+          },
+        },
+      ],
+      log,
+    );
+    closers.push(async () => scheduler.stop());
     let limiter: RateLimiter;
     if (config.rateLimit.store === 'redis') {
       const redis = new Redis(config.rateLimit.redisUrl, { maxRetriesPerRequest: 2 });
@@ -175,7 +204,7 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       jwtSecret || config.auth.jwksUrl
         ? createJwtVerifier({ secret: jwtSecret, jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience })
         : undefined;
-    const app = createApp({ config, store, cache, pipeline, log, limiter, verify, metrics, sources: () => [...health.values()], startedAt: Date.now() });
+    const app = createApp({ config, store, cache, pipeline, log, limiter, verify, metrics, jobs: () => scheduler.status(), sources: () => [...health.values()], startedAt: Date.now() });
     let server: ServerType | undefined;
     let url: string | undefined;
     let stream: Stream | undefined;
@@ -198,6 +227,7 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       app,
       url,
       stream,
+      scheduler,
       async close() {
         await stream?.close();
         await new Promise<void>((r) => (server ? server.close(() => r()) : r()));

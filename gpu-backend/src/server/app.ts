@@ -25,6 +25,8 @@ export interface AppDeps {
   /** Bearer-token verifier, when a JWT secret or JWKS is configured. */
   verify?: JwtVerifier;
   metrics: Metrics;
+  /** Scheduled jobs' status, shown in health. */
+  jobs?: () => unknown[];
   store: Store;
   cache: Cache;
   pipeline: Pipeline;
@@ -186,6 +188,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
         model: { served: config.servedModel, loaded: served.length > 0, horizons: served.map((p) => p.horizon) },
         pipeline: { bars: s.bars, lastBarOpenTime: iso(s.lastBarOpenTime), lastIssuedAt: iso(s.lastIssuedAt), predictionsWritten: s.predictionsWritten, outcomesScored: s.outcomesScored },
         sources: deps.sources().map((src) => ({ ...src, lastEventTime: iso(src.lastEventTime), lastBatchAt: iso(src.lastBatchAt) })),
+        scheduler: deps.jobs?.() ?? [],
       },
     };
     // Typed per status code by the route; the body shape is the same for both.
