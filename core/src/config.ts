@@ -31,7 +31,11 @@ export const SatcastConfigSchema = z.strictObject({
     })
     .prefault({}),
   cache: z
-    .strictObject({ adapter: z.enum(['memory']).default('memory') })
+    .strictObject({
+      adapter: z.enum(['memory', 'redis']).default('memory'),
+      /** For `redis`: several backend instances then share the latest predictions. */
+      url: z.string().min(1).default('redis://127.0.0.1:6379'),
+    })
     .prefault({}),
   bus: z
     .strictObject({ adapter: z.enum(['memory']).default('memory') })

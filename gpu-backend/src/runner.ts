@@ -25,7 +25,8 @@ import {
   type Subscription,
 } from '@satcast/core';
 import { createStore, migrate } from '@satcast/adapter-store-libsql';
-import { createCache } from '@satcast/adapter-cache-memory';
+import { createCache as createMemoryCache } from '@satcast/adapter-cache-memory';
+import { createCache as createRedisCache } from '@satcast/adapter-cache-redis';
 import { createBus } from '@satcast/adapter-bus-memory';
 import { ingestBatch } from './pipeline/ingest.js';
 import { Pipeline } from './pipeline/runtime.js';
@@ -78,7 +79,7 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
   ensureDir(config.store.url);
   await migrate(config.store.url);
   const store = await createStore({ url: config.store.url });
-  const cache = createCache();
+  const cache = config.cache.adapter === 'redis' ? createRedisCache({ url: config.cache.url }) : createMemoryCache();
   const bus = createBus();
   const health = new Map<string, SourceHealth>();
   const sources: { id: string; source: DataSource }[] = [];

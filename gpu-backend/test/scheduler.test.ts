@@ -2,6 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSatcast, type Satcast } from '../src/runner.js';
 import { quietLog, tempDir, testConfig, writeCandlesCsv } from './helpers.js';
 
+describe('redis cache', () => {
+  it('keeps the latest predictions in Redis when configured', async () => {
+    const dir = tempDir();
+    const csv = writeCandlesCsv(dir, Date.UTC(2024, 0, 1), Date.UTC(2024, 1, 1));
+    const cache = { adapter: 'redis' as const, url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    const a = await startSatcast(testConfig(dir, csv, { cache }), { log: quietLog, live: false });
+    try {
+      const body = (await (await fetch(`${a.url}/api/v1/predictions`)).json()) as { predictions: { issuedAt: number }[] };
+      expect(body.predictions).toHaveLength(3);
+      expect((await a.cache.get<{ issuedAt: number }>('predictions:latest:BTCUSDT:1h'))!.issuedAt).toBe(body.predictions[0]!.issuedAt);
+    } finally {
+      await a.close();
+    }
+  }, 60_000);
+});
+
 describe('scheduler', () => {
   let sc: Satcast;
   beforeAll(async () => {
