@@ -81,8 +81,10 @@ export async function attachStream(server: Server, o: StreamOptions): Promise<St
   };
 
   const broadcast = (preds: readonly Prediction[]): number => {
+    // Serialise each prediction once per broadcast, not once per client.
+    const messages = preds.map((p) => [p.horizon, toStreamMessage(p)] as const);
     let sent = 0;
-    for (const c of [...clients]) for (const p of preds) if (c.timeframes.has(p.horizon) && send(c, toStreamMessage(p))) sent++;
+    for (const c of [...clients]) for (const [h, m] of messages) if (c.timeframes.has(h) && send(c, m)) sent++;
     return sent;
   };
 
