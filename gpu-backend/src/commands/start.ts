@@ -24,6 +24,7 @@ export function registerStart(program: Command): void {
       console.log(`[satcast] serving ${config.asset} forecasts at ${sc.url}`);
       console.log(`[satcast]   predictions: ${sc.url}/api/v1/predictions   (?horizon=1h|4h|24h)`);
       console.log(`[satcast]   health:      ${sc.url}/api/v1/health`);
+      console.log(`[satcast]   dashboard:   ${sc.url}/    API docs: ${sc.url}/docs    live stream: ${sc.url!.replace('http', 'ws')}/stream/predictions`);
       const stop = async (signal: string) => {
         console.log(`[satcast] ${signal}: shutting down`);
         await sc.close();
