@@ -10,6 +10,7 @@ export * from './stats.js';
 export * from './targets.js';
 export * from './audit.js';
 export * from './crypto.js';
+export * from './ratelimit.js';
 export * from './config.js';
 export * from './schemas/candle.js';
 export * from './schemas/observation.js';
