@@ -8,7 +8,9 @@ type Msg = { type: string; timeframe?: string; prediction?: number; confidence?:
 function collect(ws: WebSocket) {
   const messages: Msg[] = [];
   ws.accept();
-  ws.addEventListener('message', (e) => messages.push(JSON.parse(e.data as string)));
+  ws.addEventListener('message', (e) => {
+    messages.push(JSON.parse(e.data as string));
+  });
   return {
     messages,
     async until(pred: (m: Msg[]) => boolean, ms = 3000) {
