@@ -1,6 +1,7 @@
 import type { CandleFrame, Candle } from '../schemas/candle.js';
 import type { FeatureInfo } from '../schemas/feature.js';
 import type { Interval } from '../time.js';
+import type { AlignedInputs, AlignedRow } from '../pit.js';
 import type { PluginBase } from './common.js';
 
 export type FeatureInput =
@@ -10,17 +11,25 @@ export type FeatureInput =
 /** Feature columns aligned with the input frame's rows; NaN where a value is not defined (warm-up, gaps). */
 export type FeatureColumns = Record<string, Float64Array>;
 
-/** Streaming form: fed one closed bar at a time, bounded memory, same numbers as `batch`. */
+/**
+ * Streaming form: fed one closed bar at a time, bounded memory, same numbers as `batch`. Sets with
+ * observation inputs also get that bar's point-in-time row (see `AlignedRow` in pit.ts), the same values
+ * the host gives `batch` at that row.
+ */
 export interface IncrementalFeatures {
-  update(candle: Candle): Record<string, number>;
+  update(candle: Candle, inputs?: AlignedRow): Record<string, number>;
 }
 
 export interface FeatureSet {
   /**
    * Row i of each output column may depend only on rows 0..i of the input (no look-ahead): it is the
    * feature as of the close of candle i.
+   *
+   * `inputs` holds every declared `observations` input, joined point-in-time by the host (core's
+   * `alignInputs`): keyed `source:series`, value and age aligned to the rows as of each bar's close, using
+   * only observations with availableAt <= that close. Candle-only sets ignore it.
    */
-  batch(frame: CandleFrame): FeatureColumns;
+  batch(frame: CandleFrame, inputs?: AlignedInputs): FeatureColumns;
   incremental(): IncrementalFeatures;
 }
 

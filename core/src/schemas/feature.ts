@@ -13,5 +13,9 @@ export type FeatureVector = z.infer<typeof FeatureVectorSchema>;
 export const FeatureInfoSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'snake_case feature names only'),
   description: z.string().min(1),
+  /** Bars this feature needs before it is defined (defaults to the set's lookback). */
+  lookback: z.number().int().nonnegative().optional(),
+  /** What it reads: candle fields (`close`, `volume`, ...) or observation keys (`source:series`). */
+  inputs: z.array(z.string().min(1)).optional(),
 });
 export type FeatureInfo = z.infer<typeof FeatureInfoSchema>;

@@ -5,7 +5,11 @@ import { PLUGIN_NAME_RE } from '../plugins/common.js';
 import { createPluginContext } from '../plugins/context.js';
 import type { FeatureColumns, FeatureSet, FeatureSetDefinition } from '../plugins/feature-set.js';
 import { checkFeatureOutput } from '../plugins/host.js';
-import { close, fingerprint, perturbAfter } from './fixtures.js';
+import { alignInputs, alignedRow, type AlignedInputs } from '../pit.js';
+import type { Observation } from '../schemas/observation.js';
+import { TARGET_PREFIX } from '../targets.js';
+import { close, fingerprint } from './fixtures.js';
+import { lookAheadViolations } from './lookahead.js';
 import { caseFor, type SuiteOptions } from './suite.js';
 
 export interface FeatureSetSuiteContext<O> {
@@ -13,6 +17,8 @@ export interface FeatureSetSuiteContext<O> {
   options: O;
   frame: CandleFrame;
   batch: FeatureColumns;
+  /** The point-in-time inputs the suite gave `batch` (empty for candle-only sets). */
+  inputs: AlignedInputs;
 }
 
 export interface FeatureSetSuiteOptions<O> extends SuiteOptions<FeatureSetSuiteContext<O>> {
@@ -20,6 +26,11 @@ export interface FeatureSetSuiteOptions<O> extends SuiteOptions<FeatureSetSuiteC
   options: unknown;
   /** Real, ascending candles; at least 3x the lookback. */
   candles: readonly Candle[];
+  /**
+   * Observations for the set's declared `observations` inputs, with honest `availableAt` (see
+   * publication.ts). The suite joins them point-in-time exactly as the host does.
+   */
+  observations?: readonly Observation[];
   /** Relative tolerance for incremental vs batch parity after warm-up. */
   tolerance?: number;
 }
@@ -37,13 +48,15 @@ export function testFeatureSet<O>(opts: FeatureSetSuiteOptions<O>): void {
   let frame: CandleFrame;
   let batch: FeatureColumns;
   let names: string[];
+  let inputs: AlignedInputs;
 
   describe(`feature set contract: ${def.name}`, () => {
     beforeAll(async () => {
       options = def.optionsSchema.parse(opts.options);
       fs = await def.create(options, createPluginContext());
       frame = toCandleFrame(opts.candles);
-      batch = fs.batch(frame);
+      inputs = alignInputs(def.inputs, frame, opts.observations ?? []);
+      batch = fs.batch(frame, inputs);
       names = def.features(options).map((f) => f.name);
     });
 
@@ -58,6 +71,13 @@ export function testFeatureSet<O>(opts: FeatureSetSuiteOptions<O>): void {
       expect(infos.length).toBeGreaterThan(0);
       for (const f of infos) expect(FeatureInfoSchema.safeParse(f).success, f.name).toBe(true);
       expect(new Set(names).size).toBe(names.length);
+      // Targets are built by core's target functions only, never by a feature.
+      expect(names.filter((n) => n.startsWith(TARGET_PREFIX))).toEqual([]);
+      for (const inp of def.inputs) {
+        if (inp.kind === 'observations') {
+          expect(opts.observations?.some((o) => o.source === inp.source && o.series === inp.series), `no observations given for ${inp.source}:${inp.series}`).toBe(true);
+        }
+      }
     });
 
     test('batch returns exactly the declared features, one value per input row', () => {
@@ -77,17 +97,20 @@ export function testFeatureSet<O>(opts: FeatureSetSuiteOptions<O>): void {
 
     test('batch does not mutate its input', () => {
       const f2 = toCandleFrame(opts.candles);
-      const before = fingerprint([f2.open, f2.high, f2.low, f2.close, f2.volume, f2.openTime]);
-      fs.batch(f2);
-      expect(fingerprint([f2.open, f2.high, f2.low, f2.close, f2.volume, f2.openTime])).toBe(before);
+      const in2 = alignInputs(def.inputs, f2, opts.observations ?? []);
+      const arrays = () => [f2.open, f2.high, f2.low, f2.close, f2.volume, f2.openTime, ...Object.values(in2).flatMap((s) => [s.value, s.ageMs])];
+      const before = fingerprint(arrays());
+      fs.batch(f2, in2);
+      expect(fingerprint(arrays())).toBe(before);
     });
 
     test('incremental equals batch after warm-up', () => {
       const inc = fs.incremental();
       const start = def.lookback(options);
       const mismatches: string[] = [];
+      const hasObs = Object.keys(inputs).length > 0;
       opts.candles.forEach((c, i) => {
-        const row = inc.update(c);
+        const row = hasObs ? inc.update(c, alignedRow(inputs, i)) : inc.update(c);
         if (i < start) return;
         for (const name of names) {
           const a = row[name];
@@ -100,22 +123,11 @@ export function testFeatureSet<O>(opts: FeatureSetSuiteOptions<O>): void {
       expect(mismatches).toEqual([]);
     });
 
-    test('no look-ahead: perturbing bars after T leaves every value at or before T unchanged', () => {
-      const n = opts.candles.length;
-      const cut = Math.floor(n * 0.6);
-      const t = opts.candles[cut]!.openTime;
-      const perturbed = fs.batch(toCandleFrame(perturbAfter(opts.candles, t)));
-      for (const name of names) {
-        for (let i = 0; i <= cut; i++) {
-          const a = batch[name]![i]!;
-          const b = perturbed[name]![i]!;
-          if (!(Object.is(a, b) || a === b)) {
-            expect.fail(`${name}[${i}] changed from ${a} to ${b} when only data after row ${cut} changed`);
-          }
-        }
-      }
+    test('no look-ahead: perturbing bars and observations after T leaves every value at or before T unchanged', async () => {
+      const violations = await lookAheadViolations({ plugin: def, options, candles: opts.candles, observations: opts.observations });
+      expect(violations).toEqual([]);
     });
 
-    opts.additionalTests?.(() => ({ features: fs, options, frame, batch }));
+    opts.additionalTests?.(() => ({ features: fs, options, frame, batch, inputs }));
   });
 }

@@ -53,3 +53,14 @@ export function close(a: number, b: number, rel = 1e-9, abs = 1e-12): boolean {
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
   return Math.abs(a - b) <= Math.max(abs, rel * Math.max(Math.abs(a), Math.abs(b)));
 }
+
+/**
+ * Copy of `observations` where every one published after `t` (availableAt > t) has its value distorted
+ * (scaled by a random factor in [0.5, 2)). Those published at or before `t` are untouched: a point-in-time
+ * feature as of a time <= t must not change. Distorting by publication time, not event time, also catches
+ * a join that keys on eventTime and so reads a value before it was public.
+ */
+export function perturbObservationsAfter<O extends { availableAt: number; value: number }>(observations: readonly O[], t: number, seed = 11): O[] {
+  const rnd = seededRandom(seed);
+  return observations.map((o) => (o.availableAt <= t ? { ...o } : { ...o, value: o.value * (0.5 + rnd() * 1.5) + rnd() }));
+}

@@ -12,3 +12,4 @@ export * from './store.js';
 export * from './cache.js';
 export * from './bus.js';
 export * from './fixtures.js';
+export * from './lookahead.js';

@@ -23,21 +23,55 @@ testFeatureSet({
       for (let k = i - 11; k <= i; k++) s += Math.log(frame.close[k]! / frame.close[k - 1]!) ** 2;
       expect(batch.rv_12![i]).toBeCloseTo(Math.sqrt(s / 12), 12);
       expect(batch.hl_range![i]).toBeCloseTo(Math.log(frame.high[i]! / frame.low[i]!), 15);
+      // Parkinson over 24 bars, straight from the formula.
+      let p = 0;
+      for (let k = i - 23; k <= i; k++) p += Math.log(frame.high[k]! / frame.low[k]!) ** 2;
+      expect(batch.parkinson_vol_24![i]).toBeCloseTo(Math.sqrt(p / 24 / (4 * Math.LN2)), 12);
+      // Donchian position over 20 bars.
+      const hi = Math.max(...frame.high.subarray(i - 19, i + 1));
+      const lo = Math.min(...frame.low.subarray(i - 19, i + 1));
+      expect(batch.dc_pos_20![i]).toBeCloseTo((frame.close[i]! - lo) / (hi - lo), 12);
+    });
+
+    it('gap features see the longest outage (2018-02-08T00 -> 2018-02-09T10, 33 h)', () => {
+      const { batch, frame } = get();
+      const i = frame.openTime.indexOf(Date.UTC(2018, 1, 9, 10));
+      expect(batch.gap_hours_since_prev![i]).toBe(33);
+      expect(batch.gap_hours_24![i + 5]).toBe(33);
+      expect(batch.gap_hours_since_prev![i + 1]).toBe(0);
     });
   },
 });
 
 describe('ta on the full bundled history', () => {
-  it('batch runs over all 68,869 bars with no undefined values after warm-up', async () => {
+  it('declares 100+ distinct features, each with its lookback and inputs', () => {
+    const infos = ta.features(ta.optionsSchema.parse({}));
+    expect(infos.length).toBeGreaterThanOrEqual(100);
+    for (const f of infos) {
+      expect(f.lookback, f.name).toBeGreaterThanOrEqual(0);
+      expect(f.inputs?.length, f.name).toBeGreaterThan(0);
+    }
+  });
+
+  it('batch runs over all 68,869 bars: every feature defined from its declared lookback on, and not before', async () => {
     const all = loadBtcHourly();
     expect(all).toHaveLength(68_869);
     const opts = ta.optionsSchema.parse({});
     const fs = await ta.create(opts, createPluginContext());
     const out = fs.batch(toCandleFrame(all));
-    for (const [name, col] of Object.entries(out)) {
-      const bad = col.subarray(ta.lookback(opts)).filter((x) => !Number.isFinite(x)).length;
-      expect(bad, name).toBe(0);
+    for (const f of ta.features(opts)) {
+      const col = out[f.name]!;
+      // Real gaps (28) and zero-volume bars (5) included: no NaN after warm-up, ever.
+      const bad = col.subarray(f.lookback).filter((x) => !Number.isFinite(x)).length;
+      expect(bad, f.name).toBe(0);
+      // The declared lookback is tight: the row before it is still undefined.
+      if (f.lookback! > 0) expect(col[f.lookback! - 1], f.name).toBeNaN();
     }
+    // Incremental over the whole history ends on the same row as batch (1e-9), with bounded state.
+    const inc = fs.incremental();
+    let row: Record<string, number> = {};
+    for (const c of all) row = inc.update(c);
+    for (const [name, col] of Object.entries(out)) expect(Math.abs(row[name]! - col.at(-1)!), name).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(col.at(-1)!)));
     // March 12, 2020 10:00 UTC: the -18.2% hour.
     const i = all.findIndex((c) => c.openTime === Date.UTC(2020, 2, 12, 10));
     expect(Math.expm1(out.logret_1![i]!)).toBeCloseTo(-0.182, 2);
