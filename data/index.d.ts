@@ -16,3 +16,5 @@ export function bundledPath(name: string): string;
 export function readBundledText(name: string): string;
 /** Hourly BTCUSDT candles with open time in [from, to). */
 export function loadBtcHourly(range?: { from?: number; to?: number }): BundledCandle[];
+/** One numeric column of a bundled daily CSV as ascending `{ ts, value }` rows (empty cells skipped). */
+export function loadDailyColumn(name: string, column: string): { ts: number; value: number }[];

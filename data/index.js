@@ -37,3 +37,28 @@ export function loadBtcHourly({ from = 0, to = Number.MAX_SAFE_INTEGER } = {}) {
   }
   return all.filter((c) => c.openTime >= from && c.openTime < to).map((c) => ({ ...c }));
 }
+
+/**
+ * One numeric column of a bundled daily CSV (`ts` = 00:00 UTC of the day) as `{ ts, value }` rows,
+ * ascending; empty cells (metric not available that day) are skipped, never turned into 0.
+ * @example loadDailyColumn('macro/vix_daily.csv.gz', 'close')
+ */
+export function loadDailyColumn(name, column) {
+  const key = `${name}#${column}`;
+  let rows = cache.get(key);
+  if (!rows) {
+    const lines = readBundledText(name).split('\n');
+    const header = lines[0].split(',');
+    const k = header.indexOf(column);
+    if (k < 0) throw new Error(`[satcast] [data] ${name} has no column "${column}" (columns: ${header.join(', ')})`);
+    rows = [];
+    for (let i = 1; i < lines.length; i++) {
+      if (!lines[i]) continue;
+      const cells = lines[i].split(',');
+      if (cells[k] === '' || cells[k] === undefined) continue;
+      rows.push({ ts: +cells[0], value: +cells[k] });
+    }
+    cache.set(key, rows);
+  }
+  return rows.map((r) => ({ ...r }));
+}

@@ -12,6 +12,7 @@ export * from './pit.js';
 export * from './publication.js';
 export * from './features/rolling.js';
 export * from './features/kernel.js';
+export * from './features/series.js';
 export * from './audit.js';
 export * from './crypto.js';
 export * from './ratelimit.js';

@@ -5,7 +5,7 @@ import { PLUGIN_NAME_RE } from '../plugins/common.js';
 import { createPluginContext } from '../plugins/context.js';
 import type { FeatureColumns, FeatureSet, FeatureSetDefinition } from '../plugins/feature-set.js';
 import { checkFeatureOutput } from '../plugins/host.js';
-import { alignInputs, alignedRow, type AlignedInputs } from '../pit.js';
+import { alignInputs, alignedRow, observationKey, type AlignedInputs } from '../pit.js';
 import type { Observation } from '../schemas/observation.js';
 import { TARGET_PREFIX } from '../targets.js';
 import { close, fingerprint } from './fixtures.js';
@@ -73,10 +73,14 @@ export function testFeatureSet<O>(opts: FeatureSetSuiteOptions<O>): void {
       expect(new Set(names).size).toBe(names.length);
       // Targets are built by core's target functions only, never by a feature.
       expect(names.filter((n) => n.startsWith(TARGET_PREFIX))).toEqual([]);
+      // Every observation series the declared features read must be given (a set may declare more inputs
+      // than these options use, e.g. an optional series).
+      const read = new Set(infos.flatMap((f) => f.inputs ?? []));
       for (const inp of def.inputs) {
-        if (inp.kind === 'observations') {
-          expect(opts.observations?.some((o) => o.source === inp.source && o.series === inp.series), `no observations given for ${inp.source}:${inp.series}`).toBe(true);
-        }
+        if (inp.kind !== 'observations') continue;
+        const key = observationKey(inp.source, inp.series);
+        if (read.size && !read.has(key)) continue;
+        expect(opts.observations?.some((o) => o.source === inp.source && o.series === inp.series), `no observations given for ${key}`).toBe(true);
       }
     });
 

@@ -1,4 +1,5 @@
 import type { Candle } from '../schemas/candle.js';
+import type { Observation } from '../schemas/observation.js';
 import { INTERVAL_MS, type Interval } from '../time.js';
 
 /** Small deterministic PRNG (mulberry32) so suites are reproducible. */
@@ -63,4 +64,15 @@ export function close(a: number, b: number, rel = 1e-9, abs = 1e-12): boolean {
 export function perturbObservationsAfter<O extends { availableAt: number; value: number }>(observations: readonly O[], t: number, seed = 11): O[] {
   const rnd = seededRandom(seed);
   return observations.map((o) => (o.availableAt <= t ? { ...o } : { ...o, value: o.value * (0.5 + rnd() * 1.5) + rnd() }));
+}
+
+/**
+ * Observations of one series from dated rows, stamped `availableAt = eventTime + lagMs` (use the constants
+ * in publication.ts), as a source plugin would emit them.
+ */
+export function observationsFrom(
+  rows: readonly { ts: number; value: number }[],
+  o: { source: string; series: string; lagMs: number },
+): Observation[] {
+  return rows.map((r) => ({ source: o.source, series: o.series, eventTime: r.ts, availableAt: r.ts + o.lagMs, value: r.value, schemaVersion: 1 }));
 }
