@@ -75,14 +75,14 @@ export class PitCursor {
 }
 
 /**
- * Align one series to ascending `asOf` times.
+ * Align one series to ascending `asOf` times. Pass a cursor to keep it for the live path afterwards: it
+ * is then positioned at the last row and continues with `add` / `at`.
  * @example
  * const fng = alignObservations(observations, rowAsOf(frame)); // fng.value[i] as public at row i's close
  */
-export function alignObservations(obs: readonly Obs[], asOf: ArrayLike<number>): AlignedSeries {
+export function alignObservations(obs: readonly Obs[], asOf: ArrayLike<number>, cur = new PitCursor()): AlignedSeries {
   const n = asOf.length;
   const out: AlignedSeries = { value: new Float64Array(n), ageMs: new Float64Array(n) };
-  const cur = new PitCursor();
   cur.add(obs);
   for (let i = 0; i < n; i++) {
     const r = cur.at(asOf[i]!);

@@ -10,6 +10,7 @@ import { ConfigError, SatcastError } from '@satcast/core';
 import { registerStart } from './commands/start.js';
 import { registerDb } from './commands/db.js';
 import { registerKeys } from './commands/keys.js';
+import { registerFeatures } from './commands/features.js';
 
 const program = new Command();
 program
@@ -21,6 +22,7 @@ program
 registerStart(program);
 registerDb(program);
 registerKeys(program);
+registerFeatures(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof SatcastError) {

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, resolveConfig, type AnyPlugin, type ResolvedConfig, type SatcastConfigInput } from '@satcast/core';
+import { ConfigError, resolveConfig, type AnyPlugin, type PluginRegistry, type ResolvedConfig, type SatcastConfigInput } from '@satcast/core';
 import { bundledPath } from '@satcast/data';
 import { builtinRegistry } from './plugins.js';
 
@@ -24,7 +24,11 @@ export function defaultConfig(): SatcastConfigInput {
         options: { path: bundledPath('btc_usdt_1h.csv.gz'), symbol: 'BTCUSDT', interval: '1h', replay: { holdBackBars: 168, barsPerSecond: 1 } },
       },
     ],
-    features: [{ plugin: 'ta', options: {} }],
+    // Candle-only sets: observation sets (sentiment, onchain, macro) need their sources configured too.
+    features: [
+      { plugin: 'ta', options: {} },
+      { plugin: 'time', options: {} },
+    ],
     models: [
       { plugin: 'persistence', options: {} },
       { plugin: 'ewma-band', options: {} },
@@ -39,6 +43,8 @@ export interface LoadedConfig {
   config: ResolvedConfig;
   /** File the config came from, or `(embedded defaults)`. */
   origin: string;
+  /** Built-in plugins plus any the config file brought (`export const plugins`). */
+  registry: PluginRegistry;
 }
 
 /** Find and load a config file (explicit path, else the first of CONFIG_FILES in cwd, else defaults). */
@@ -52,7 +58,7 @@ export async function loadConfig(opts: { path?: string; cwd?: string; plugins?: 
   } else {
     file = CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
   }
-  if (!file) return { config: resolveConfig(defaultConfig(), registry, 'embedded defaults'), origin: '(embedded defaults)' };
+  if (!file) return { config: resolveConfig(defaultConfig(), registry, 'embedded defaults'), origin: '(embedded defaults)', registry };
 
   let raw: unknown;
   if (file.endsWith('.json')) {
@@ -75,7 +81,7 @@ export async function loadConfig(opts: { path?: string; cwd?: string; plugins?: 
   const config = resolveConfig(withRelativePaths(raw, dirname(file)), registry, file);
   // PORT from the environment wins so `PORT=9000 pnpm start` works with any file.
   if (process.env.PORT !== undefined) config.server.port = envPort();
-  return { config, origin: file };
+  return { config, origin: file, registry };
 }
 
 /** Source `path`s and a `file:` store URL in a config file are relative to the file, not to the cwd. */

@@ -5,11 +5,15 @@
 import { createPluginRegistry, type AnyPlugin, type PluginRegistry } from '@satcast/core';
 import csv from '@satcast/plugin-csv';
 import ta from '@satcast/plugin-ta';
+import time from '@satcast/plugin-time';
+import sentiment from '@satcast/plugin-sentiment';
+import onchain from '@satcast/plugin-onchain';
+import macro from '@satcast/plugin-macro';
 import persistence from '@satcast/plugin-persistence';
 import ewmaBand from '@satcast/plugin-ewma-band';
 import webhook from '@satcast/plugin-webhook';
 
-export const BUILTIN_PLUGINS: readonly AnyPlugin[] = [csv, ta, persistence, ewmaBand, webhook];
+export const BUILTIN_PLUGINS: readonly AnyPlugin[] = [csv, ta, time, sentiment, onchain, macro, persistence, ewmaBand, webhook];
 
 export function builtinRegistry(extra: readonly AnyPlugin[] = []): PluginRegistry {
   return createPluginRegistry([...BUILTIN_PLUGINS, ...extra]);

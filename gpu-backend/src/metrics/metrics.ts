@@ -9,6 +9,7 @@
  *   satcast_live_coverage90{model,horizon}, satcast_live_mae_skill_vs_persistence{model,horizon}, satcast_live_scored{model,horizon}
  *   satcast_source_lag_seconds{source}, satcast_source_errors_total{source}
  *   satcast_quarantine_rows{source}
+ *   satcast_feature_missing_ratio{feature,set}                   share of non-finite values after each feature's warm-up
  *   process_* / nodejs_*                                         default process metrics
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -20,7 +21,7 @@ export interface Metrics {
   http: Histogram<'method' | 'route' | 'status'>;
   observePredictions(preds: readonly Prediction[], ms: number, servedModel: string): void;
   /** Refresh gauges computed from the store and source health (called on scrape). */
-  refresh(input: { store: Store; asset: string; asOf?: number; sources: { id: string; lastEventTime?: number; errors: number }[]; models: string[]; horizons: string[] }): Promise<void>;
+  refresh(input: { store: Store; asset: string; asOf?: number; sources: { id: string; lastEventTime?: number; errors: number }[]; features?: { name: string; featureSet: string; missingRatio: number }[]; models: string[]; horizons: string[] }): Promise<void>;
 }
 
 export function createMetrics(): Metrics {
@@ -43,6 +44,7 @@ export function createMetrics(): Metrics {
   const lag = new Gauge({ name: 'satcast_source_lag_seconds', help: 'Seconds since the newest event time a source delivered', labelNames: ['source'] as const, registers: [registry] });
   const sourceErrors = new Gauge({ name: 'satcast_source_errors_total', help: 'Errors reported by a source since start', labelNames: ['source'] as const, registers: [registry] });
   const quarantine = new Gauge({ name: 'satcast_quarantine_rows', help: 'Rows in quarantine', labelNames: ['source'] as const, registers: [registry] });
+  const missing = new Gauge({ name: 'satcast_feature_missing_ratio', help: "Share of non-finite values of a feature after its warm-up (history and live bars)", labelNames: ['feature', 'set'] as const, registers: [registry] });
 
   return {
     registry,
@@ -57,7 +59,8 @@ export function createMetrics(): Metrics {
         if (p.conservative) conservative.inc({ horizon: p.horizon });
       }
     },
-    async refresh({ store, asset, asOf, sources, models, horizons }) {
+    async refresh({ store, asset, asOf, sources, features = [], models, horizons }) {
+      for (const f of features) missing.set({ feature: f.name, set: f.featureSet }, f.missingRatio);
       for (const sc of await liveScores(store, { asset, models, horizons: horizons as Horizon[], asOf })) {
         const labels = { model: sc.model, horizon: sc.horizon };
         scored.set(labels, sc.n);

@@ -15,12 +15,16 @@ export interface ForecastContext {
   modelId: string;
   modelVersion: string;
   confidenceThreshold: number;
+  /** Model inputs that are missing (non-finite) on the row predicted from. */
+  missingInputs?: readonly string[];
 }
 
 export function toPrediction(f: ReturnForecast, c: ForecastContext): Prediction {
   const confidence = Math.max(f.pUp, 1 - f.pUp);
-  const conservative = confidence < c.confidenceThreshold;
-  const shrink = conservative ? Math.min(1, Math.max(0, (confidence - 0.5) / (c.confidenceThreshold - 0.5))) : 1;
+  const missing = c.missingInputs ?? [];
+  // A forecast from a row with missing inputs is never trusted: conservative, point at the last price.
+  const conservative = confidence < c.confidenceThreshold || missing.length > 0;
+  const shrink = missing.length ? 0 : conservative ? Math.min(1, Math.max(0, (confidence - 0.5) / (c.confidenceThreshold - 0.5))) : 1;
   const quantiles = {} as Record<QuantileKey, number>;
   for (const k of Object.keys(QUANTILE_LEVELS) as QuantileKey[]) quantiles[k] = c.lastPrice * Math.exp(f.quantiles[k]);
   const degenerate = quantiles.p95 - quantiles.p05 <= 0;
@@ -39,7 +43,10 @@ export function toPrediction(f: ReturnForecast, c: ForecastContext): Prediction 
     metadata: {
       model: c.modelId,
       confidenceThreshold: c.confidenceThreshold,
-      ...(conservative ? { conservativeReason: `confidence ${confidence.toFixed(3)} < ${c.confidenceThreshold}`, pointShrink: shrink } : {}),
+      ...(conservative
+        ? { conservativeReason: missing.length ? `missing inputs: ${missing.join(', ')}` : `confidence ${confidence.toFixed(3)} < ${c.confidenceThreshold}`, pointShrink: shrink }
+        : {}),
+      ...(missing.length ? { missingInputs: [...missing] } : {}),
       ...(degenerate ? { degraded: 'no usable volatility estimate; band collapsed to the last price' } : {}),
       ...(f.info ?? {}),
     },

@@ -8,7 +8,6 @@
  */
 import {
   ConfigError,
-  checkFeatureOutput,
   checkForecasts,
   createPluginContext,
   HORIZON_MS,
@@ -21,7 +20,6 @@ import {
   type Cache,
   type Candle,
   type Horizon,
-  type IncrementalFeatures,
   type Logger,
   type Model,
   type Prediction,
@@ -30,6 +28,7 @@ import {
   type TrainingSet,
 } from '@satcast/core';
 import { toPrediction } from './forecast.js';
+import { FeatureRuntime, type FeatureHealth } from './features.js';
 
 /** Rows of history given to a model at each refit (trailing window; models may use fewer). */
 export const TRAIN_ROWS = 6000;
@@ -65,14 +64,17 @@ interface ModelSlot {
 export class Pipeline {
   private bars: Candle[] = [];
   private closeByOpen = new Map<number, number>();
-  private cols: Record<string, number[]> = {};
-  private incrementals: { id: string; names: string[]; inc: IncrementalFeatures }[] = [];
+  private readonly features: FeatureRuntime;
+  private get cols(): Record<string, number[]> {
+    return this.features.cols;
+  }
   private slots = new Map<string, ModelSlot>();
   readonly status: PipelineStatus = { bars: 0, predictionsWritten: 0, outcomesScored: 0 };
   private readonly barMs: number;
 
   constructor(private readonly deps: PipelineDeps) {
     this.barMs = INTERVAL_MS[deps.config.interval];
+    this.features = new FeatureRuntime(deps);
   }
 
   /** Load stored history, compute batch features, and check every model has its inputs. */
@@ -83,21 +85,9 @@ export class Pipeline {
       throw new ConfigError(`no ${config.asset} ${config.interval} candles in the store; check the configured sources`);
     }
     for (const b of this.bars) this.closeByOpen.set(b.openTime, b.close);
-    const frame = toCandleFrame(this.bars);
-    for (const fsRef of config.resolved.features) {
-      const ctx = createPluginContext({ log: this.deps.log });
-      const fs = await fsRef.plugin.create(fsRef.options, ctx);
-      const cols = checkFeatureOutput(fsRef.plugin, fsRef.options, frame, fs.batch(frame));
-      const names = Object.keys(cols);
-      for (const n of names) {
-        if (this.cols[n]) throw new ConfigError(`feature "${n}" is produced by two feature sets`, { field: `features (${fsRef.id})` });
-        this.cols[n] = Array.from(cols[n]!);
-      }
-      // Bring the streaming state up to the last stored bar so the next live bar continues the series.
-      const inc = fs.incremental();
-      for (const b of this.bars) inc.update(b);
-      this.incrementals.push({ id: fsRef.id, names, inc });
-    }
+    await this.features.init(this.bars, toCandleFrame(this.bars));
+    const last = this.bars.length - 1;
+    await this.features.publish(this.features.vector(config.asset, this.bars[last]!.openTime + this.barMs, last), true);
     config.resolved.models.forEach((m, index) => {
       const inputs = m.plugin.inputs(m.options);
       const missing = inputs.filter((f) => !this.cols[f]);
@@ -123,6 +113,11 @@ export class Pipeline {
     this.status.lastBarOpenTime = this.bars.at(-1)!.openTime;
   }
 
+  /** Missing-value ratio of every feature after its warm-up (health, metrics). */
+  featureHealth(): FeatureHealth[] {
+    return this.features.healthReport();
+  }
+
   get lastBar(): Candle | undefined {
     return this.bars.at(-1);
   }
@@ -133,14 +128,9 @@ export class Pipeline {
     if (last && bar.openTime <= last.openTime) return false;
     this.bars.push(bar);
     this.closeByOpen.set(bar.openTime, bar.close);
-    for (const { id, names, inc } of this.incrementals) {
-      const row = inc.update(bar);
-      for (const n of names) {
-        const v = row[n];
-        if (v === undefined) throw new ConfigError(`feature set "${id}" did not return "${n}" incrementally`);
-        this.cols[n]!.push(v);
-      }
-    }
+    const asOf = bar.openTime + this.barMs;
+    await this.features.update(bar, asOf);
+    await this.features.publish(this.features.vector(this.deps.config.asset, asOf, this.bars.length - 1), true);
     this.status.bars = this.bars.length;
     this.status.lastBarOpenTime = bar.openTime;
     await this.predict();
@@ -211,6 +201,7 @@ export class Pipeline {
     const bar = this.bars[end - 1]!;
     const asOf = bar.openTime + this.barMs;
     const features = Object.fromEntries(slot.inputs.map((f) => [f, Float64Array.of(this.cols[f]![end - 1]!)]));
+    const missingInputs = slot.inputs.filter((f) => !Number.isFinite(this.cols[f]![end - 1]!));
     const forecasts = checkForecasts(slot.id, 1, await model.predict({ horizon, times: Float64Array.of(asOf), features }));
     return toPrediction(forecasts[0]!, {
       asset: this.deps.config.asset,
@@ -220,6 +211,7 @@ export class Pipeline {
       modelId: slot.id,
       modelVersion: `${slot.id}@refit-${asOf}`,
       confidenceThreshold: this.deps.config.confidenceThreshold,
+      missingInputs,
     });
   }
 
@@ -252,6 +244,14 @@ export class Pipeline {
   }
 }
 
+/**
+ * The model's input columns only, and no target on rows where any input is missing (warm-up, a series
+ * not yet published): a model never learns from a row it could not have been given whole.
+ */
 function pick(train: TrainingSet, inputs: readonly string[]): TrainingSet {
-  return { ...train, features: Object.fromEntries(inputs.map((f) => [f, train.features[f]!])) };
+  const features = Object.fromEntries(inputs.map((f) => [f, train.features[f]!]));
+  const target = train.target.slice();
+  const cols = Object.values(features);
+  for (let i = 0; i < target.length; i++) if (cols.some((c) => !Number.isFinite(c[i]!))) target[i] = Number.NaN;
+  return { ...train, features, target };
 }

@@ -128,6 +128,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
       asset: config.asset,
       asOf: pipeline.status.lastIssuedAt,
       sources: deps.sources(),
+      features: pipeline.featureHealth(),
       models: config.resolved.models.map((m) => m.id),
       horizons: config.horizons,
     });
@@ -187,6 +188,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
         cache: { ok: true, adapter: config.cache.adapter },
         model: { served: config.servedModel, loaded: served.length > 0, horizons: served.map((p) => p.horizon) },
         pipeline: { bars: s.bars, lastBarOpenTime: iso(s.lastBarOpenTime), lastIssuedAt: iso(s.lastIssuedAt), predictionsWritten: s.predictionsWritten, outcomesScored: s.outcomesScored },
+        features: featureSummary(pipeline.featureHealth()),
         sources: deps.sources().map((src) => ({ ...src, lastEventTime: iso(src.lastEventTime), lastBatchAt: iso(src.lastBatchAt) })),
         scheduler: deps.jobs?.() ?? [],
       },
@@ -251,4 +253,14 @@ async function latestFromCache(cache: Cache, asset: string, horizons: readonly H
     if (p) out.push(p);
   }
   return out;
+}
+
+/** Feature health for /health: how many features, and the ones most often missing after warm-up. */
+function featureSummary(health: readonly { name: string; featureSet: string; missingRatio: number }[]) {
+  const worst = [...health].sort((a, b) => b.missingRatio - a.missingRatio).slice(0, 5);
+  return {
+    count: health.length,
+    maxMissingRatio: worst[0]?.missingRatio ?? 0,
+    mostMissing: worst.filter((h) => h.missingRatio > 0).map((h) => ({ name: h.name, featureSet: h.featureSet, missingRatio: h.missingRatio })),
+  };
 }
