@@ -106,7 +106,8 @@ const tsCases: Case[] = [
   { name: 'MFI 14', ours: feature('mfi_14'), theirs: () => streamTs(new ts.MFI(14), hlcv, id), rel: 1e-6, abs: 1e-6 },
   { name: 'CMF 20', ours: feature('cmf_20'), theirs: () => streamTs(new ts.CMF(20), hlcv, id), rel: 1e-6, abs: 1e-9 },
   { name: 'VWMA 20', ours: maOf('vwma_20_dist'), theirs: () => streamTs(new ts.VWMA(20), hlcv, id), rel: 1e-9 },
-  // Different reading of Wilder's rules (see README): the two SARs coincide on most bars and re-converge after reversals.
+  // trading-signals clamps a rising SAR to the previous low only (both previous lows only when penetrated) and
+  // moves a reversal SAR 0.01 price units below the low (not scale-free): ~21% of bars differ; see README.
   { name: 'PSAR', ours: (i) => close[i]! * (1 - col('psar_dist')[i]!), theirs: () => streamTs(new ts.PSAR({ accelerationStep: 0.02, accelerationMax: 0.2 }), hl, id), rel: 1e-9, agree: 0.75 },
   { name: 'SuperTrend', ours: (i) => close[i]! * (1 - col('supertrend_dist')[i]!), theirs: () => streamTs(new ts.SuperTrend({ interval: 10, multiplier: 3 }), hlc, (r) => r.supertrend), rel: 1e-6 },
   { name: 'Ichimoku conversion', ours: (i) => close[i]! / Math.exp(col('ichi_tenkan_dist')[i]!), theirs: () => streamTs(new ts.IchimokuCloud(), hl, (r) => r.conversion), rel: 1e-9 },
@@ -130,7 +131,7 @@ const tiCases: Case[] = [
   { name: 'Williams %R', ours: feature('willr_14'), theirs: () => alignTi(ti.WilliamsR.calculate({ period: 14, high, low, close }), id), rel: 1e-9, abs: 1e-9 },
   { name: 'TRIX 15', ours: feature('trix_15'), theirs: () => alignTi(ti.TRIX.calculate({ period: 15, values: close }), id), rel: 1e-6, abs: 1e-9 },
   { name: 'MFI 14', ours: feature('mfi_14'), theirs: () => alignTi(ti.MFI.calculate({ period: 14, high, low, close, volume }), id), rel: 0, abs: 0.01 },
-  { name: 'PSAR', ours: (i) => close[i]! * (1 - col('psar_dist')[i]!), theirs: () => alignTi(ti.PSAR.calculate({ step: 0.02, max: 0.2, high, low }), id), rel: 1e-9, agree: 0.99 },
+  { name: 'PSAR', ours: (i) => close[i]! * (1 - col('psar_dist')[i]!), theirs: () => alignTi(ti.PSAR.calculate({ step: 0.02, max: 0.2, high, low }), id), rel: 1e-9 },
 ];
 
 function report(c: Case): { maxRel: number; maxAbs: number; bad: number; compared: number; first?: string } {

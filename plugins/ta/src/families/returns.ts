@@ -6,7 +6,7 @@ import { feat } from '../feature.js';
 export function returns(lags: readonly number[]): KernelSpec {
   const max = Math.max(...lags);
   return {
-    features: lags.map((k) => feat(`logret_${k}`, k, `log(close / close ${k} bars earlier)`)),
+    features: lags.map((k) => feat(`logret_${k}`, k, `log(close / close ${k} bar${k === 1 ? '' : 's'} earlier)`)),
     create: () => {
       const closes = new Ring(max + 1);
       return {

@@ -28,29 +28,27 @@ class Psar {
       this.ep = this.up ? h : l;
     } else if (this.n > 2) {
       let sar = this.sar + this.af * (this.ep - this.sar);
+      // SAR may not enter the previous two bars' range; a new extreme raises the acceleration.
       if (this.up) {
-        // SAR may not rise above the previous two lows.
         sar = Math.min(sar, this.pl, this.ppl);
-        if (l < sar) {
-          this.up = false;
-          sar = this.ep;
-          this.ep = l;
-          this.af = this.step;
-        } else if (h > this.ep) {
+        if (h > this.ep) {
           this.ep = h;
           this.af = Math.min(this.max, this.af + this.step);
         }
       } else {
         sar = Math.max(sar, this.ph, this.pph);
-        if (h > sar) {
-          this.up = true;
-          sar = this.ep;
-          this.ep = h;
-          this.af = this.step;
-        } else if (l < this.ep) {
+        if (l < this.ep) {
           this.ep = l;
           this.af = Math.min(this.max, this.af + this.step);
         }
+      }
+      // Penetration reverses: the SAR jumps to the extreme of the trend just ended (this bar included,
+      // the order technicalindicators and trading-signals use).
+      if ((this.up && l < sar) || (!this.up && h > sar)) {
+        this.up = !this.up;
+        sar = this.ep;
+        this.ep = this.up ? h : l;
+        this.af = this.step;
       }
       this.sar = sar;
     }
