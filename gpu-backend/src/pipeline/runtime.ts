@@ -146,12 +146,14 @@ export class Pipeline {
     const asOf = this.bars[end - 1]!.openTime + this.barMs;
     const out: Prediction[] = [];
     for (const horizon of config.horizons) {
-      const train = this.trainingSet(horizon, asOf, end);
-      for (const [key, slot] of this.slots) {
-        if (!key.endsWith(`:${horizon}`)) continue;
+      const slots = [...this.slots].filter(([key]) => key.endsWith(`:${horizon}`)).map(([, slot]) => slot);
+      // Copy only the columns the models refitted now read (the ta set alone has 120+).
+      const refit = slots.filter((slot) => !slot.model || slot.cheapRefit);
+      const train = refit.length ? this.trainingSet(horizon, asOf, end, new Set(refit.flatMap((slot) => slot.inputs))) : undefined;
+      for (const slot of slots) {
         if (!slot.model || slot.cheapRefit) {
           const model = slot.model ?? (await slot.create());
-          await model.fit(pick(train, slot.inputs));
+          await model.fit(pick(train!, slot.inputs));
           slot.model = model;
         }
         out.push(await this.forecast(slot, slot.model, horizon, end));
@@ -179,7 +181,7 @@ export class Pipeline {
     const slot = this.slots.get(`${this.deps.config.servedModel}:${horizon}`);
     if (!slot) return undefined;
     const model = await slot.create();
-    await model.fit(pick(this.trainingSet(horizon, asOf, end), slot.inputs));
+    await model.fit(pick(this.trainingSet(horizon, asOf, end, slot.inputs), slot.inputs));
     const p = await this.forecast(slot, model, horizon, end);
     return { ...p, metadata: { ...p.metadata, onDemand: true, requestedAsOf: t } };
   }
@@ -230,8 +232,8 @@ export class Pipeline {
     return outcomes.length;
   }
 
-  /** Rows [end - TRAIN_ROWS, end) with targets only where they were public at `asOf` (else NaN). */
-  private trainingSet(horizon: Horizon, asOf: number, end: number): TrainingSet {
+  /** Rows [end - TRAIN_ROWS, end) of the `names` columns, targets only where public at `asOf` (else NaN). */
+  private trainingSet(horizon: Horizon, asOf: number, end: number, names: Iterable<string>): TrainingSet {
     const start = Math.max(0, end - TRAIN_ROWS);
     const rows = this.bars.slice(start, end);
     const openTime = rows.map((b) => b.openTime);
@@ -239,7 +241,7 @@ export class Pipeline {
     const target = logReturnTargets(openTime, rows.map((b) => b.close), h);
     for (let i = 0; i < rows.length; i++) if (openTime[i]! + this.barMs + h > asOf) target[i] = Number.NaN;
     const features: Record<string, Float64Array> = {};
-    for (const [name, col] of Object.entries(this.cols)) features[name] = Float64Array.from(col.slice(start, end));
+    for (const name of names) features[name] = Float64Array.from(this.cols[name]!.slice(start, end));
     return { horizon, times: Float64Array.from(openTime, (t) => t + this.barMs), features, target };
   }
 }
