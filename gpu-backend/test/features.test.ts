@@ -97,6 +97,30 @@ describe('feature store and point-in-time join in the pipeline', () => {
   }, 60_000);
 });
 
+describe('feature store on Redis', () => {
+  it('the latest vector lands in the Redis cache under features:latest:<asset>', async () => {
+    const dir = tempDir();
+    const csv = writeCandlesCsv(dir, from, to);
+    const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const config = testConfig(dir, csv, { cache: { adapter: 'redis', url }, features: [{ plugin: 'ta' }, { plugin: 'time' }] });
+    const sc = await startSatcast(config, { log: quietLog, live: false, listen: false });
+    try {
+      const all = loadBtcHourly({ from, to });
+      const v = await sc.cache.get<FeatureVector>(featuresLatestKey('BTCUSDT'));
+      expect(v?.time).toBe(all.at(-1)!.openTime + HOUR);
+      expect(Object.keys(v!.values).length).toBe(sc.pipeline.featureHealth().length);
+      // A second reader (another instance) sees the same vector.
+      const { createCache } = await import('@satcast/adapter-cache-redis');
+      const other = createCache({ url });
+      expect(await other.get(featuresLatestKey('BTCUSDT'))).toEqual(v);
+      await other.close?.();
+    } finally {
+      for (const k of await sc.cache.keys()) await sc.cache.delete(k);
+      await sc.close();
+    }
+  }, 60_000);
+});
+
 describe('missing inputs never reach a model silently', () => {
   it('a model whose input has no observations at all fails at start, naming the model', async () => {
     const dir = tempDir();
