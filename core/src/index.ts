@@ -35,3 +35,5 @@ export * from './plugins/host.js';
 export type * from './interfaces/store.js';
 export type * from './interfaces/cache.js';
 export * from './interfaces/bus.js';
+export * from './eval/stats.js';
+export * from './eval/calibration.js';

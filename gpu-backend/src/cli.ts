@@ -11,6 +11,7 @@ import { registerStart } from './commands/start.js';
 import { registerDb } from './commands/db.js';
 import { registerKeys } from './commands/keys.js';
 import { registerFeatures } from './commands/features.js';
+import { registerBacktest } from './commands/backtest.js';
 
 const program = new Command();
 program
@@ -23,6 +24,7 @@ registerStart(program);
 registerDb(program);
 registerKeys(program);
 registerFeatures(program);
+registerBacktest(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof SatcastError) {

@@ -1,0 +1,123 @@
+/**
+ * `satcast backtest`: load history, walk forward, score, write `metrics.json`, `run.json` and a
+ * self-contained `report.html`. Baselines (persistence, the EWMA-vol band) are always included, whatever
+ * the configured models, so every number stands beside them.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, DAY, type Horizon, type Logger, type PluginRegistry, type ResolvedConfig } from '@satcast/core';
+import { TRAIN_ROWS } from '../pipeline/runtime.js';
+import { loadHistory, type History } from './history.js';
+import { scoreHorizon, trailingVol, type HorizonReport, type ModelMetrics } from './metrics.js';
+import { renderReport } from './report.js';
+import { SERVED, walkForward, type BacktestModel, type HorizonResult } from './walk-forward.js';
+
+export interface BacktestOptions {
+  from?: number;
+  to?: number;
+  horizons?: readonly Horizon[];
+  /** Model ids to run (default: every configured model). Baselines are always added. */
+  models?: readonly string[];
+  refitDays?: number;
+  cheapRefitDays?: number;
+  window?: 'sliding' | 'expanding';
+  trainRows?: number;
+  warmupDays?: number;
+  aciGamma?: number;
+  out?: string;
+  log: Logger;
+  onProgress?: (done: number, total: number, label: string) => void | Promise<void>;
+}
+
+export interface BacktestRun {
+  meta: Record<string, unknown>;
+  /** Per horizon, per model. */
+  metrics: Record<string, Record<string, ModelMetrics>>;
+  results: HorizonResult[];
+  reports: Record<string, HorizonReport>;
+}
+
+/** Configured models plus the baselines, resolved from the registry. */
+export function backtestModels(config: ResolvedConfig, registry: PluginRegistry, only?: readonly string[]): BacktestModel[] {
+  const configured = config.resolved.models.map((m) => ({ id: m.id, plugin: m.plugin, options: m.options }) as BacktestModel);
+  if (only?.length) {
+    const unknown = only.filter((id) => !configured.some((m) => m.id === id) && !['persistence', 'ewma-band'].includes(id));
+    if (unknown.length) throw new ConfigError(`--models: unknown model id(s) ${unknown.join(', ')} (configured: ${configured.map((m) => m.id).join(', ')})`, { field: '--models' });
+  }
+  const chosen = only?.length ? configured.filter((m) => only.includes(m.id) || m.id === config.servedModel) : configured;
+  for (const base of ['persistence', 'ewma-band']) {
+    if (chosen.some((m) => m.id === base)) continue;
+    const plugin = registry.get('model', base);
+    chosen.unshift({ id: base, plugin, options: plugin.optionsSchema.parse({}) } as BacktestModel);
+  }
+  return chosen;
+}
+
+export async function runBacktest(config: ResolvedConfig, registry: PluginRegistry, o: BacktestOptions, history?: History): Promise<BacktestRun> {
+  const t0 = performance.now();
+  if (o.from !== undefined && o.to !== undefined && !(o.to > o.from)) {
+    throw new ConfigError(`--to (${new Date(o.to).toISOString()}) must be after --from (${new Date(o.from).toISOString()})`, { field: '--to' });
+  }
+  const h = history ?? (await loadHistory(config, o.log));
+  const first = h.openTime[0]! + h.barMs;
+  const lastClose = h.openTime[h.openTime.length - 1]! + h.barMs;
+  const from = o.from ?? first + 365 * DAY;
+  const to = o.to ?? lastClose + 1;
+  if (!(to > from)) throw new ConfigError(`--to (${new Date(to).toISOString()}) must be after --from (${new Date(from).toISOString()})`, { field: '--to' });
+  if (from < first) throw new ConfigError(`--from ${new Date(from).toISOString()} is before the first candle (${new Date(first).toISOString()})`, { field: '--from' });
+  const horizons = o.horizons?.length ? o.horizons : config.horizons;
+  const models = backtestModels(config, registry, o.models);
+  const opts = {
+    horizons,
+    models,
+    servedModel: config.servedModel,
+    from,
+    to,
+    refitEveryMs: (o.refitDays ?? 30) * DAY,
+    cheapRefitEveryMs: (o.cheapRefitDays ?? 1) * DAY,
+    window: o.window ?? 'sliding',
+    trainRows: o.trainRows ?? TRAIN_ROWS,
+    warmupMs: Math.min((o.warmupDays ?? 90) * DAY, Math.max(0, from - first - 60 * DAY)),
+    confidenceThreshold: config.confidenceThreshold,
+    aciGamma: o.aciGamma ?? 0.005,
+    log: o.log,
+    onProgress: o.onProgress,
+  } as const;
+  const tLoad = performance.now();
+  const results = await walkForward(h, opts);
+  const metrics: BacktestRun['metrics'] = {};
+  const reports: Record<string, HorizonReport> = {};
+  for (const r of results) {
+    const rep = scoreHorizon(r, trailingVol(h.close, r.rows), { confidenceThreshold: config.confidenceThreshold, barMs: h.barMs });
+    reports[r.horizon] = rep;
+    metrics[r.horizon] = rep.metrics;
+  }
+  const meta = {
+    generatedAt: new Date().toISOString(),
+    asset: config.asset,
+    interval: config.interval,
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    bars: h.bars.length,
+    dataRange: [new Date(h.openTime[0]!).toISOString(), new Date(h.openTime[h.openTime.length - 1]!).toISOString()],
+    horizons,
+    models: models.map((m) => ({ id: m.id, plugin: m.plugin.name, options: m.options })),
+    served: { as: SERVED, model: config.servedModel, layer: 'ACI band scaling + Platt-recalibrated pUp + conservative shrink', aciGamma: opts.aciGamma },
+    refitDays: opts.refitEveryMs / DAY,
+    cheapRefitDays: opts.cheapRefitEveryMs / DAY,
+    window: opts.window,
+    trainRows: opts.trainRows,
+    warmupDays: opts.warmupMs / DAY,
+    confidenceThreshold: config.confidenceThreshold,
+    quarantined: h.quarantined,
+    seconds: { load: (tLoad - t0) / 1000, total: (performance.now() - t0) / 1000 },
+  };
+  const run: BacktestRun = { meta, metrics, results, reports };
+  if (o.out) {
+    mkdirSync(o.out, { recursive: true });
+    writeFileSync(join(o.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
+    writeFileSync(join(o.out, 'run.json'), `${JSON.stringify(meta, null, 2)}\n`);
+    writeFileSync(join(o.out, 'report.html'), renderReport(run));
+  }
+  return run;
+}

@@ -1,0 +1,305 @@
+/**
+ * Walk-forward evaluation. For every horizon and model, refit times T_0 < T_1 < ... are laid on a fixed
+ * grid anchored at the start of the run (never at its end, so what happens later cannot move a refit).
+ * At T_k the model is fitted on rows whose bar had closed AND whose target was public by T_k (sliding or
+ * expanding window), then predicts every row issued in [T_k, T_k+1). Nothing fitted at T_k sees a price
+ * after T_k: features are point-in-time, scalers/binning/calibration live inside the model's fit, and the
+ * served layer (`satcast`) adapts only on outcomes public before each issue time.
+ *
+ * `satcast` is the served model passed through the same layer as live serving: adaptive conformal scaling
+ * of its band (ACI), Platt recalibration of pUp on its own out-of-sample history, then `toPrediction`
+ * (confidence, conservative flag and shrink toward persistence below the threshold).
+ */
+import {
+  AdaptiveBand,
+  applyPlatt,
+  checkForecasts,
+  createPluginContext,
+  fitPlatt,
+  HORIZON_MS,
+  logReturnTargets,
+  QUANTILE_LEVELS,
+  quantileSorted,
+  type Horizon,
+  type Logger,
+  type ModelDefinition,
+  type PlattScaling,
+  type QuantileKey,
+  type ReturnForecast,
+} from '@satcast/core';
+import { toPrediction } from '../pipeline/forecast.js';
+import type { History } from './history.js';
+
+export const KEYS = Object.keys(QUANTILE_LEVELS) as QuantileKey[];
+export const SERVED = 'satcast';
+
+export interface BacktestModel {
+  id: string;
+  plugin: ModelDefinition<unknown>;
+  options: unknown;
+}
+
+export interface WalkForwardOptions {
+  horizons: readonly Horizon[];
+  models: readonly BacktestModel[];
+  /** Id of the model served as `satcast`. */
+  servedModel: string;
+  /** Scored issue times: [from, to). */
+  from: number;
+  to: number;
+  /** Refit period of models that are not cheap to refit. */
+  refitEveryMs: number;
+  /** Refit period of cheap models (baselines); live serving refits them every bar. */
+  cheapRefitEveryMs: number;
+  window: 'sliding' | 'expanding';
+  /** Rows in a sliding window. */
+  trainRows: number;
+  /** The walk starts this long before `from` (unscored) so the served layer has out-of-sample history. */
+  warmupMs: number;
+  confidenceThreshold: number;
+  /** ACI step on the log band scale per outcome. */
+  aciGamma: number;
+  log: Logger;
+  onProgress?: (done: number, total: number, label: string) => void | Promise<void>;
+}
+
+/** Forecasts of one model for one horizon, aligned on the scored rows. Prices, not returns. */
+export interface ForecastSeries {
+  point: Float64Array;
+  q: Record<QuantileKey, Float64Array>;
+  pUp: Float64Array;
+  conservative: Uint8Array;
+}
+
+export interface HorizonResult {
+  horizon: Horizon;
+  /** Bar index of each scored row. */
+  rows: Int32Array;
+  issuedAt: Float64Array;
+  lastPrice: Float64Array;
+  actual: Float64Array;
+  byModel: Record<string, ForecastSeries>;
+  /** The served layer's band scale at each scored row (diagnostics for the report). */
+  aciScale: Float64Array;
+}
+
+interface RawForecasts {
+  /** Bar index -> forecast, for rows issued in [start, to). */
+  f: (ReturnForecast | undefined)[];
+}
+
+/** Bars closed by time t: count of rows with openTime + bar <= t. */
+function closedBy(h: History, t: number): number {
+  let lo = 0;
+  let hi = h.openTime.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (h.openTime[mid]! + h.barMs <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+async function forecastModel(
+  h: History,
+  m: BacktestModel,
+  horizon: Horizon,
+  target: Float64Array,
+  start: number,
+  o: WalkForwardOptions,
+  tick: () => Promise<void>,
+): Promise<RawForecasts> {
+  const hMs = HORIZON_MS[horizon];
+  const inputs = m.plugin.inputs(m.options);
+  for (const f of inputs) if (!h.cols[f]) throw new Error(`model "${m.id}" needs feature "${f}", which no configured feature set produces`);
+  const period = m.plugin.capabilities.cheapRefit ? o.cheapRefitEveryMs : o.refitEveryMs;
+  const f: (ReturnForecast | undefined)[] = new Array(h.openTime.length);
+  for (let t = start; t < o.to; t += period) {
+    const end = closedBy(h, t);
+    const segEnd = closedBy(h, Math.min(t + period, o.to));
+    // Rows issued in (t, t + period]; the bar closing exactly at t is in the training window (closed at t).
+    const segStart = end;
+    if (segEnd <= segStart) continue;
+    const lo = o.window === 'sliding' ? Math.max(0, end - o.trainRows) : 0;
+    const y = new Float64Array(end - lo);
+    const features: Record<string, Float64Array> = {};
+    for (const name of inputs) features[name] = h.cols[name]!.subarray(lo, end);
+    for (let i = lo; i < end; i++) {
+      let v = h.openTime[i]! + h.barMs + hMs <= t ? target[i]! : Number.NaN;
+      if (Number.isFinite(v)) for (const name of inputs) if (!Number.isFinite(h.cols[name]![i]!)) { v = Number.NaN; break; }
+      y[i - lo] = v;
+    }
+    const times = Float64Array.from(h.openTime.subarray(lo, end), (x) => x + h.barMs);
+    const model = await m.plugin.create(m.options, createPluginContext({ log: o.log }));
+    await model.fit({ horizon, times, features, target: y });
+    const pf: Record<string, Float64Array> = {};
+    for (const name of inputs) pf[name] = h.cols[name]!.slice(segStart, segEnd);
+    const ptimes = Float64Array.from(h.openTime.subarray(segStart, segEnd), (x) => x + h.barMs);
+    const out = checkForecasts(m.id, segEnd - segStart, await model.predict({ horizon, times: ptimes, features: pf }));
+    for (let i = segStart; i < segEnd; i++) f[i] = out[i - segStart];
+    await tick();
+  }
+  return { f };
+}
+
+/** Run the walk-forward for every horizon and model. */
+export async function walkForward(h: History, o: WalkForwardOptions): Promise<HorizonResult[]> {
+  const start = o.from - o.warmupMs;
+  const fitsPerModel = (m: BacktestModel) => Math.ceil((o.to - start) / (m.plugin.capabilities.cheapRefit ? o.cheapRefitEveryMs : o.refitEveryMs));
+  const total = o.horizons.length * o.models.reduce((s, m) => s + fitsPerModel(m), 0);
+  let done = 0;
+  const results: HorizonResult[] = [];
+  for (const horizon of o.horizons) {
+    const hMs = HORIZON_MS[horizon];
+    const target = logReturnTargets(h.openTime, h.close, hMs);
+    const raw: Record<string, RawForecasts> = {};
+    for (const m of o.models) {
+      raw[m.id] = await forecastModel(h, m, horizon, target, start, o, async () => {
+        done++;
+        await o.onProgress?.(done, total, `${horizon} ${m.id}`);
+      });
+    }
+    results.push(assemble(h, horizon, target, raw, o));
+  }
+  return results;
+}
+
+/** Scored rows, price-level series per model, and the served layer run in issue order. */
+function assemble(h: History, horizon: Horizon, target: Float64Array, raw: Record<string, RawForecasts>, o: WalkForwardOptions): HorizonResult {
+  const hMs = HORIZON_MS[horizon];
+  const first = closedBy(h, o.from - o.warmupMs);
+  const last = closedBy(h, o.to);
+  const servedRaw = raw[o.servedModel];
+  if (!servedRaw) throw new Error(`served model "${o.servedModel}" is not among the backtested models`);
+
+  // The served layer: ACI on the band and Platt on pUp, updated only with outcomes public at issue time.
+  // One ACI state per volatility regime (Mondrian): calm and wild hours miss differently, and one shared
+  // scale would let one regime's misses pay for the other's.
+  const regimes = new VolRegimes(h.close);
+  const bands = [0, 1, 2].map(() => new AdaptiveBand({ target: 0.9, gamma: o.aciGamma }));
+  const served: (ReturnForecast | undefined)[] = new Array(h.openTime.length);
+  const scale = new Float64Array(h.openTime.length).fill(Number.NaN);
+  const pending: { at: number; i: number; q: Record<QuantileKey, number>; regime: number }[] = [];
+  const history: { at: number; p: number; up: number }[] = [];
+  let platt: PlattScaling | undefined;
+  let nextPlattFit = o.from - o.warmupMs;
+  let head = 0;
+  for (let i = first; i < last; i++) {
+    const f = servedRaw.f[i];
+    if (!f) continue;
+    const asOf = h.openTime[i]! + h.barMs;
+    // Outcomes public by now, in publication order (pending is ordered: same horizon, ascending issue).
+    while (head < pending.length && pending[head]!.at <= asOf) {
+      const p = pending[head++]!;
+      if (Number.isFinite(target[p.i]!)) bands[p.regime]!.update(target[p.i]!, p.q);
+    }
+    if (asOf >= nextPlattFit) {
+      const known = history.filter((r) => r.at <= asOf).slice(-4000);
+      platt = known.length >= 500 ? fitPlatt(known.map((r) => r.p), known.map((r) => r.up)) : undefined;
+      nextPlattFit += o.refitEveryMs;
+    }
+    const regime = regimes.at(i);
+    const band = bands[regime]!;
+    const q = band.apply(f.quantiles);
+    const pUp = platt ? applyPlatt(platt, f.pUp) : f.pUp;
+    served[i] = { point: f.point, quantiles: q, pUp, info: f.info };
+    scale[i] = band.scale;
+    pending.push({ at: h.openTime[i]! + h.barMs + hMs, i, q, regime });
+    if (Number.isFinite(target[i]!)) history.push({ at: h.openTime[i]! + h.barMs + hMs, p: f.pUp, up: target[i]! > 0 ? 1 : 0 });
+  }
+
+  const scored: number[] = [];
+  for (let i = closedBy(h, o.from - 1); i < last; i++) {
+    const asOf = h.openTime[i]! + h.barMs;
+    if (asOf < o.from || asOf >= o.to) continue;
+    if (!Number.isFinite(target[i]!)) continue;
+    if (!served[i] || o.models.some((m) => !raw[m.id]!.f[i])) continue;
+    scored.push(i);
+  }
+  const n = scored.length;
+  const rows = Int32Array.from(scored);
+  const lastPrice = Float64Array.from(scored, (i) => h.close[i]!);
+  const actual = Float64Array.from(scored, (i) => h.close[i]! * Math.exp(target[i]!));
+  const series = (get: (i: number) => { point: number; q: Record<QuantileKey, number>; pUp: number; conservative: boolean }): ForecastSeries => {
+    const s: ForecastSeries = {
+      point: new Float64Array(n),
+      q: Object.fromEntries(KEYS.map((k) => [k, new Float64Array(n)])) as Record<QuantileKey, Float64Array>,
+      pUp: new Float64Array(n),
+      conservative: new Uint8Array(n),
+    };
+    scored.forEach((i, r) => {
+      const v = get(i);
+      s.point[r] = v.point;
+      for (const k of KEYS) s.q[k][r] = v.q[k];
+      s.pUp[r] = v.pUp;
+      s.conservative[r] = v.conservative ? 1 : 0;
+    });
+    return s;
+  };
+  const byModel: Record<string, ForecastSeries> = {};
+  for (const m of o.models) {
+    byModel[m.id] = series((i) => {
+      const f = raw[m.id]!.f[i]!;
+      const c = h.close[i]!;
+      return { point: c * Math.exp(f.point), q: Object.fromEntries(KEYS.map((k) => [k, c * Math.exp(f.quantiles[k])])) as Record<QuantileKey, number>, pUp: f.pUp, conservative: false };
+    });
+  }
+  byModel[SERVED] = series((i) => {
+    const p = toPrediction(served[i]!, {
+      asset: 'backtest',
+      horizon,
+      issuedAt: h.openTime[i]! + h.barMs,
+      lastPrice: h.close[i]!,
+      modelId: o.servedModel,
+      modelVersion: `${o.servedModel}@backtest`,
+      confidenceThreshold: o.confidenceThreshold,
+    });
+    return { point: p.point, q: p.quantiles, pUp: p.pUp, conservative: p.conservative };
+  });
+  return {
+    horizon,
+    rows,
+    issuedAt: Float64Array.from(scored, (i) => h.openTime[i]! + h.barMs),
+    lastPrice,
+    actual,
+    byModel,
+    aciScale: Float64Array.from(scored, (i) => scale[i]!),
+  };
+}
+
+/**
+ * Volatility regime of a row (0 calm, 1 middle, 2 wild): its trailing 24-bar realised volatility against
+ * the terciles of that volatility over the previous `lookback` bars. Uses closes up to the row only.
+ */
+export class VolRegimes {
+  private readonly vol: Float64Array;
+  private cuts: [number, number] = [Number.NaN, Number.NaN];
+  private cutsAt = -Infinity;
+
+  constructor(close: Float64Array, private readonly window = 24, private readonly lookback = 24 * 180, private readonly every = 24) {
+    this.vol = new Float64Array(close.length).fill(Number.NaN);
+    let s = 0, s2 = 0;
+    for (let i = 1; i < close.length; i++) {
+      const r = Math.log(close[i]! / close[i - 1]!);
+      s += r;
+      s2 += r * r;
+      if (i > window) {
+        const old = Math.log(close[i - window]! / close[i - window - 1]!);
+        s -= old;
+        s2 -= old * old;
+      }
+      if (i >= window) this.vol[i] = Math.sqrt(Math.max(0, s2 / window - (s / window) ** 2));
+    }
+  }
+
+  at(i: number): number {
+    if (i - this.cutsAt >= this.every) {
+      const past = Float64Array.from(this.vol.subarray(Math.max(0, i - this.lookback), i + 1).filter(Number.isFinite)).sort();
+      this.cuts = past.length >= 100 ? [quantileSorted(past, 1 / 3), quantileSorted(past, 2 / 3)] : [Number.NaN, Number.NaN];
+      this.cutsAt = i;
+    }
+    const v = this.vol[i]!;
+    if (!Number.isFinite(v) || !Number.isFinite(this.cuts[0])) return 1;
+    return v <= this.cuts[0] ? 0 : v <= this.cuts[1] ? 1 : 2;
+  }
+}
