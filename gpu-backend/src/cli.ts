@@ -12,6 +12,7 @@ import { registerDb } from './commands/db.js';
 import { registerKeys } from './commands/keys.js';
 import { registerFeatures } from './commands/features.js';
 import { registerBacktest } from './commands/backtest.js';
+import { registerTrain } from './commands/train.js';
 
 const program = new Command();
 program
@@ -25,6 +26,7 @@ registerDb(program);
 registerKeys(program);
 registerFeatures(program);
 registerBacktest(program);
+registerTrain(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof SatcastError) {

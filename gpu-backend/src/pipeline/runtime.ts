@@ -28,6 +28,7 @@ import {
   type TrainingSet,
 } from '@satcast/core';
 import { toPrediction } from './forecast.js';
+import { loadChampion } from '../train/artifacts.js';
 import { FeatureRuntime, type FeatureHealth } from './features.js';
 
 /** Rows of history given to a model at each refit (trailing window; models may use fewer). */
@@ -56,6 +57,8 @@ export const latestKey = (asset: string, horizon: Horizon) => `predictions:lates
 interface ModelSlot {
   id: string;
   model?: Model;
+  /** Version of a trained artifact being served (`satcast train`), else the model refits in process. */
+  version?: string;
   cheapRefit: boolean;
   inputs: string[];
   create(): Promise<Model>;
@@ -109,6 +112,18 @@ export class Pipeline {
         });
       }
     });
+    // Serve the newest trained artifact of each model that is not refitted per bar.
+    for (const m of config.resolved.models) {
+      if (m.plugin.capabilities.cheapRefit) continue;
+      for (const h of config.horizons) {
+        const champion = await loadChampion(store, m.id, h);
+        if (!champion) continue;
+        const slot = this.slots.get(`${m.id}:${h}`)!;
+        slot.model = await m.plugin.load(champion.blob, m.options);
+        slot.version = champion.card.version;
+        this.deps.log.info(`serving ${m.id} ${h} from trained artifact ${champion.card.version}`);
+      }
+    }
     this.status.bars = this.bars.length;
     this.status.lastBarOpenTime = this.bars.at(-1)!.openTime;
   }
@@ -211,7 +226,7 @@ export class Pipeline {
       issuedAt: asOf,
       lastPrice: bar.close,
       modelId: slot.id,
-      modelVersion: `${slot.id}@refit-${asOf}`,
+      modelVersion: slot.version ? `${slot.id}@${slot.version}` : `${slot.id}@refit-${asOf}`,
       confidenceThreshold: this.deps.config.confidenceThreshold,
       missingInputs,
     });

@@ -1,0 +1,133 @@
+/**
+ * `satcast train`: fit every configured model that is not cheap to refit, per horizon, on the whole
+ * history; score a time-ordered validation split (the last `validationShare` of rows, fitted only on rows
+ * whose target was public before it) beside persistence; then refit on everything and save the artifact
+ * with its model card. The backend serves the newest champion (see Pipeline.init).
+ */
+import {
+  ConfigError,
+  createPluginContext,
+  expectedCalibrationError,
+  HORIZON_MS,
+  logReturnTargets,
+  type Horizon,
+  type Logger,
+  type ModelCard,
+  type ResolvedConfig,
+  type Store,
+  type TrainingSet,
+} from '@satcast/core';
+import type { History } from '../backtest/history.js';
+import { saveArtifact, type SavedArtifact } from './artifacts.js';
+
+export interface TrainOptions {
+  artifactsDir: string;
+  models?: readonly string[];
+  horizons?: readonly Horizon[];
+  /** Share of the newest rows held out for the validation scores. Default 0.1. */
+  validationShare?: number;
+  /** Most recent rows to fit on (default: all). */
+  trainRows?: number;
+  log: Logger;
+  now?: number;
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+export interface TrainedModel extends SavedArtifact {
+  modelId: string;
+  horizon: Horizon;
+  seconds: number;
+}
+
+function trainingSet(h: History, horizon: Horizon, inputs: readonly string[], end: number, publicBy: number, rows?: number): TrainingSet {
+  const lo = rows ? Math.max(0, end - rows) : 0;
+  const hMs = HORIZON_MS[horizon];
+  const all = logReturnTargets(h.openTime, h.close, hMs);
+  const target = new Float64Array(end - lo);
+  for (let i = lo; i < end; i++) {
+    let v = h.openTime[i]! + h.barMs + hMs <= publicBy ? all[i]! : Number.NaN;
+    if (Number.isFinite(v)) for (const f of inputs) if (!Number.isFinite(h.cols[f]![i]!)) { v = Number.NaN; break; }
+    target[i - lo] = v;
+  }
+  return {
+    horizon,
+    times: Float64Array.from(h.openTime.subarray(lo, end), (t) => t + h.barMs),
+    features: Object.fromEntries(inputs.map((f) => [f, h.cols[f]!.subarray(lo, end)])),
+    target,
+  };
+}
+
+export async function trainModels(config: ResolvedConfig, store: Store, h: History, o: TrainOptions): Promise<TrainedModel[]> {
+  const horizons = o.horizons?.length ? o.horizons : config.horizons;
+  const chosen = config.resolved.models.filter((m) => (o.models?.length ? o.models.includes(m.id) : !m.plugin.capabilities.cheapRefit));
+  if (o.models?.length) {
+    const unknown = o.models.filter((id) => !config.resolved.models.some((m) => m.id === id));
+    if (unknown.length) throw new ConfigError(`--models: unknown model id(s) ${unknown.join(', ')}`, { field: '--models' });
+  }
+  if (!chosen.length) {
+    throw new ConfigError('no trainable model configured: every configured model refits on each bar (add e.g. { plugin: "gbdt" } to models, or pass --models)', { field: 'models' });
+  }
+  const n = h.openTime.length;
+  const lastClose = h.openTime[n - 1]! + h.barMs;
+  const share = o.validationShare ?? 0.1;
+  const splitRow = Math.floor(n * (1 - share));
+  const splitTime = h.openTime[splitRow]! + h.barMs;
+  const out: TrainedModel[] = [];
+  let done = 0;
+  for (const m of chosen) {
+    const inputs = m.plugin.inputs(m.options);
+    const missing = inputs.filter((f) => !h.cols[f]);
+    if (missing.length) throw new ConfigError(`model "${m.id}" needs feature(s) ${missing.join(', ')} that no configured feature set produces`, { field: 'models' });
+    for (const horizon of horizons) {
+      const t0 = performance.now();
+      const ctx = createPluginContext({ log: o.log });
+      // Validation: fit on what was public at the split, score the rows after it.
+      const valModel = await m.plugin.create(m.options, ctx);
+      await valModel.fit(trainingSet(h, horizon, inputs, splitRow + 1, splitTime, o.trainRows));
+      const target = logReturnTargets(h.openTime, h.close, HORIZON_MS[horizon]);
+      const rows: number[] = [];
+      for (let i = splitRow + 1; i < n; i++) if (Number.isFinite(target[i]!)) rows.push(i);
+      const f = await valModel.predict({
+        horizon,
+        times: Float64Array.from(rows, (i) => h.openTime[i]! + h.barMs),
+        features: Object.fromEntries(inputs.map((c) => [c, Float64Array.from(rows, (i) => h.cols[c]![i]!)])),
+      });
+      let ae = 0, aeP = 0, cov = 0, hit = 0;
+      rows.forEach((i, k) => {
+        const c = h.close[i]!;
+        const a = c * Math.exp(target[i]!);
+        ae += Math.abs(a - c * Math.exp(f[k]!.point));
+        aeP += Math.abs(a - c);
+        cov += target[i]! >= f[k]!.quantiles.p05 && target[i]! <= f[k]!.quantiles.p95 ? 1 : 0;
+        hit += (f[k]!.pUp > 0.5) === target[i]! > 0 ? 1 : 0;
+      });
+      const validation = {
+        n: rows.length,
+        mae: ae / rows.length,
+        maePersistence: aeP / rows.length,
+        maeSkillVsPersistence: 1 - ae / aeP,
+        coverage90: cov / rows.length,
+        hitRate: hit / rows.length,
+        ece: expectedCalibrationError(f.map((x) => x.pUp), rows.map((i) => (target[i]! > 0 ? 1 : 0))),
+      };
+      // Final: everything public now.
+      const model = await m.plugin.create(m.options, ctx);
+      await model.fit(trainingSet(h, horizon, inputs, n, lastClose, o.trainRows));
+      const blob = model.serialize();
+      const card: Omit<ModelCard, 'version' | 'artifactSha256' | 'format'> = {
+        name: m.id,
+        createdAt: o.now ?? Date.now(),
+        horizons: [horizon],
+        features: inputs,
+        dataRange: { from: h.openTime[0]!, to: lastClose },
+        params: { plugin: m.plugin.name, options: m.options, validationSplit: new Date(splitTime).toISOString(), trainRows: o.trainRows ?? 'all' },
+        validation: { [horizon]: validation },
+        codeVersion: '0.1.0',
+      };
+      const saved = await saveArtifact(store, o.artifactsDir, m.id, horizon, blob, card);
+      out.push({ ...saved, modelId: m.id, horizon, seconds: (performance.now() - t0) / 1000 });
+      o.onProgress?.(++done, chosen.length * horizons.length, `${m.id} ${horizon}`);
+    }
+  }
+  return out;
+}
