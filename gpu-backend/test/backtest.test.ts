@@ -79,7 +79,7 @@ describe('backtest', () => {
     // Control: the distortion does change what is issued after T (the guard can fail).
     const after = (res: HorizonResult[]) => res.find((r) => r.horizon === '1h')!.byModel[SERVED]!.point.filter((_, i) => res[0]!.issuedAt[i]! > CUT + DAY);
     expect(after(b.results)).not.toEqual(after(a.results));
-  });
+  }, 300_000);
 
   it('writes metrics.json with every required score per horizon and model, and a self-contained report', async () => {
     const out = join(dir, 'report');
@@ -105,10 +105,10 @@ describe('backtest', () => {
     expect(html).toContain('Diebold-Mariano');
     expect(html).not.toMatch(/(src|href)=["']?https?:/);
     expect(html).not.toContain('<script');
-  });
+  }, 300_000);
 
   it('rejects a range that is inverted or before the data', async () => {
     await expect(runBacktest(config(csv), registry, { from: TO, to: FROM, log: quietLog })).rejects.toThrow(/--to .* must be after --from/);
     await expect(runBacktest(config(csv), registry, { from: Date.UTC(2020, 0, 1), to: TO, log: quietLog })).rejects.toThrow(/before the first candle/);
-  });
+  }, 300_000);
 });

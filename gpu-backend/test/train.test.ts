@@ -53,7 +53,7 @@ describe('satcast train', () => {
     } finally {
       await store.close();
     }
-  });
+  }, 300_000);
 
   it('refuses to run without a trainable model, naming the fix', async () => {
     const history = await loadHistory(config, quietLog);
@@ -87,5 +87,5 @@ describe('satcast train', () => {
     } finally {
       await store.close();
     }
-  });
+  }, 300_000);
 });

@@ -14,7 +14,7 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Math.abs(v) >= 1000 ? v.toFixed(0) : v.toFixed(d));
-const pct = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(1)}%`);
+const pct = (v: number | null | undefined, d = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(d)}%`);
 
 interface Line {
   name: string;
@@ -126,7 +126,7 @@ function metricsTable(m: BacktestRun['metrics'][string]): string {
     ['n', (x) => String(x.n)],
     ['MAE', (x) => fmt(x.mae, 2)],
     ['RMSE', (x) => fmt(x.rmse, 2)],
-    ['MAE skill vs persistence', (x) => pct(x.maeSkillVsPersistence)],
+    ['MAE skill vs persistence', (x) => pct(x.maeSkillVsPersistence, 3)],
     ['DM p (vs persistence)', (x) => fmt(x.dmPValueVsPersistence, 4)],
     ['hit rate [95% CI]', (x) => `${pct(x.hitRate)} [${pct(x.hitRateCI95[0])}, ${pct(x.hitRateCI95[1])}]`],
     ['majority rate', (x) => pct(x.majorityRate)],
@@ -166,7 +166,7 @@ export function renderReport(run: BacktestRun): string {
     }));
     const dmRows = Object.entries(m)
       .filter(([n]) => n !== 'persistence')
-      .map(([n, x]) => `<tr><td>${esc(n)}</td><td>${fmt(x.dmStatisticVsPersistence, 3)}</td><td>${fmt(x.dmPValueVsPersistence, 4)}</td><td>${pct(x.maeSkillVsPersistence)}</td><td>${x.maeSkillVsPersistence > 0 && (x.dmPValueVsPersistence ?? 1) < 0.05 ? 'better (p < 0.05)' : x.maeSkillVsPersistence < 0 && (x.dmPValueVsPersistence ?? 1) < 0.05 ? 'worse (p < 0.05)' : 'no significant difference'}</td></tr>`)
+      .map(([n, x]) => `<tr><td>${esc(n)}</td><td>${fmt(x.dmStatisticVsPersistence, 3)}</td><td>${fmt(x.dmPValueVsPersistence, 4)}</td><td>${pct(x.maeSkillVsPersistence, 3)}</td><td>${x.maeSkillVsPersistence > 0 && (x.dmPValueVsPersistence ?? 1) < 0.05 ? 'better (p < 0.05)' : x.maeSkillVsPersistence < 0 && (x.dmPValueVsPersistence ?? 1) < 0.05 ? 'worse (p < 0.05)' : 'no significant difference'}</td></tr>`)
       .join('');
     return `<section><h2>Horizon ${r.horizon}</h2>
 ${metricsTable(m)}

@@ -11,23 +11,19 @@
  * (confidence, conservative flag and shrink toward persistence below the threshold).
  */
 import {
-  AdaptiveBand,
-  applyPlatt,
   checkForecasts,
   createPluginContext,
-  fitPlatt,
   HORIZON_MS,
   logReturnTargets,
   QUANTILE_LEVELS,
-  quantileSorted,
   type Horizon,
   type Logger,
   type ModelDefinition,
-  type PlattScaling,
   type QuantileKey,
   type ReturnForecast,
 } from '@satcast/core';
 import { toPrediction } from '../pipeline/forecast.js';
+import { ServingLayer, VolRegimes } from '../pipeline/serving-layer.js';
 import type { History } from './history.js';
 
 export const KEYS = Object.keys(QUANTILE_LEVELS) as QuantileKey[];
@@ -61,6 +57,8 @@ export interface WalkForwardOptions {
   aciGamma: number;
   log: Logger;
   onProgress?: (done: number, total: number, label: string) => void | Promise<void>;
+  /** Volatility regimes for the served layer (default: from the history's closes). */
+  regimes?: VolRegimes;
 }
 
 /** Forecasts of one model for one horizon, aligned on the scored rows. Prices, not returns. */
@@ -81,6 +79,8 @@ export interface HorizonResult {
   byModel: Record<string, ForecastSeries>;
   /** The served layer's band scale at each scored row (diagnostics for the report). */
   aciScale: Float64Array;
+  /** The served layer's state after the last issued row (the live pipeline continues from it). */
+  layer: ServingLayer;
 }
 
 interface RawForecasts {
@@ -172,40 +172,18 @@ function assemble(h: History, horizon: Horizon, target: Float64Array, raw: Recor
   const servedRaw = raw[o.servedModel];
   if (!servedRaw) throw new Error(`served model "${o.servedModel}" is not among the backtested models`);
 
-  // The served layer: ACI on the band and Platt on pUp, updated only with outcomes public at issue time.
-  // One ACI state per volatility regime (Mondrian): calm and wild hours miss differently, and one shared
-  // scale would let one regime's misses pay for the other's.
-  const regimes = new VolRegimes(h.close);
-  const bands = [0, 1, 2].map(() => new AdaptiveBand({ target: 0.9, gamma: o.aciGamma }));
+  // The served layer, fed in issue order with outcomes public at each issue time (same code as live).
+  const layer = new ServingLayer(o.regimes ?? new VolRegimes(h.close), { aciGamma: o.aciGamma, plattEveryMs: o.refitEveryMs });
   const served: (ReturnForecast | undefined)[] = new Array(h.openTime.length);
   const scale = new Float64Array(h.openTime.length).fill(Number.NaN);
-  const pending: { at: number; i: number; q: Record<QuantileKey, number>; regime: number }[] = [];
-  const history: { at: number; p: number; up: number }[] = [];
-  let platt: PlattScaling | undefined;
-  let nextPlattFit = o.from - o.warmupMs;
-  let head = 0;
+  const realized = (row: number) => (Number.isFinite(target[row]!) ? target[row]! : undefined);
   for (let i = first; i < last; i++) {
     const f = servedRaw.f[i];
     if (!f) continue;
     const asOf = h.openTime[i]! + h.barMs;
-    // Outcomes public by now, in publication order (pending is ordered: same horizon, ascending issue).
-    while (head < pending.length && pending[head]!.at <= asOf) {
-      const p = pending[head++]!;
-      if (Number.isFinite(target[p.i]!)) bands[p.regime]!.update(target[p.i]!, p.q);
-    }
-    if (asOf >= nextPlattFit) {
-      const known = history.filter((r) => r.at <= asOf).slice(-4000);
-      platt = known.length >= 500 ? fitPlatt(known.map((r) => r.p), known.map((r) => r.up)) : undefined;
-      nextPlattFit += o.refitEveryMs;
-    }
-    const regime = regimes.at(i);
-    const band = bands[regime]!;
-    const q = band.apply(f.quantiles);
-    const pUp = platt ? applyPlatt(platt, f.pUp) : f.pUp;
-    served[i] = { point: f.point, quantiles: q, pUp, info: f.info };
-    scale[i] = band.scale;
-    pending.push({ at: h.openTime[i]! + h.barMs + hMs, i, q, regime });
-    if (Number.isFinite(target[i]!)) history.push({ at: h.openTime[i]! + h.barMs + hMs, p: f.pUp, up: target[i]! > 0 ? 1 : 0 });
+    layer.resolve(asOf, realized);
+    served[i] = layer.issue(i, asOf, asOf + hMs, f);
+    scale[i] = served[i]!.info!.bandScale as number;
   }
 
   const scored: number[] = [];
@@ -264,42 +242,7 @@ function assemble(h: History, horizon: Horizon, target: Float64Array, raw: Recor
     actual,
     byModel,
     aciScale: Float64Array.from(scored, (i) => scale[i]!),
+    layer,
   };
 }
 
-/**
- * Volatility regime of a row (0 calm, 1 middle, 2 wild): its trailing 24-bar realised volatility against
- * the terciles of that volatility over the previous `lookback` bars. Uses closes up to the row only.
- */
-export class VolRegimes {
-  private readonly vol: Float64Array;
-  private cuts: [number, number] = [Number.NaN, Number.NaN];
-  private cutsAt = -Infinity;
-
-  constructor(close: Float64Array, private readonly window = 24, private readonly lookback = 24 * 180, private readonly every = 24) {
-    this.vol = new Float64Array(close.length).fill(Number.NaN);
-    let s = 0, s2 = 0;
-    for (let i = 1; i < close.length; i++) {
-      const r = Math.log(close[i]! / close[i - 1]!);
-      s += r;
-      s2 += r * r;
-      if (i > window) {
-        const old = Math.log(close[i - window]! / close[i - window - 1]!);
-        s -= old;
-        s2 -= old * old;
-      }
-      if (i >= window) this.vol[i] = Math.sqrt(Math.max(0, s2 / window - (s / window) ** 2));
-    }
-  }
-
-  at(i: number): number {
-    if (i - this.cutsAt >= this.every) {
-      const past = Float64Array.from(this.vol.subarray(Math.max(0, i - this.lookback), i + 1).filter(Number.isFinite)).sort();
-      this.cuts = past.length >= 100 ? [quantileSorted(past, 1 / 3), quantileSorted(past, 2 / 3)] : [Number.NaN, Number.NaN];
-      this.cutsAt = i;
-    }
-    const v = this.vol[i]!;
-    if (!Number.isFinite(v) || !Number.isFinite(this.cuts[0])) return 1;
-    return v <= this.cuts[0] ? 0 : v <= this.cuts[1] ? 1 : 2;
-  }
-}

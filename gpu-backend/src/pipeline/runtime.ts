@@ -9,6 +9,7 @@
 import {
   ConfigError,
   checkForecasts,
+  DAY,
   createPluginContext,
   HORIZON_MS,
   INTERVAL_MS,
@@ -29,6 +30,12 @@ import {
 } from '@satcast/core';
 import { toPrediction } from './forecast.js';
 import { loadChampion } from '../train/artifacts.js';
+import { ServingLayer, VolRegimes } from './serving-layer.js';
+import { walkForward } from '../backtest/walk-forward.js';
+import type { History } from '../backtest/history.js';
+
+/** Days of recent history the serving layer is warmed up on at start (out-of-sample, walk-forward). */
+export const LAYER_WARMUP_DAYS = 90;
 import { FeatureRuntime, type FeatureHealth } from './features.js';
 
 /** Rows of history given to a model at each refit (trailing window; models may use fewer). */
@@ -67,11 +74,15 @@ interface ModelSlot {
 export class Pipeline {
   private bars: Candle[] = [];
   private closeByOpen = new Map<number, number>();
+  /** Closes aligned with bars (the serving layer's volatility regimes read them). */
+  private readonly closes: number[] = [];
   private readonly features: FeatureRuntime;
   private get cols(): Record<string, number[]> {
     return this.features.cols;
   }
   private slots = new Map<string, ModelSlot>();
+  /** Serving layer of the served model per horizon, and the last bar index it recorded. */
+  private layers = new Map<Horizon, { layer: ServingLayer; lastRow: number }>();
   readonly status: PipelineStatus = { bars: 0, predictionsWritten: 0, outcomesScored: 0 };
   private readonly barMs: number;
 
@@ -87,7 +98,7 @@ export class Pipeline {
     if (this.bars.length === 0) {
       throw new ConfigError(`no ${config.asset} ${config.interval} candles in the store; check the configured sources`);
     }
-    for (const b of this.bars) this.closeByOpen.set(b.openTime, b.close);
+    for (const b of this.bars) (this.closeByOpen.set(b.openTime, b.close), this.closes.push(b.close));
     await this.features.init(this.bars, toCandleFrame(this.bars));
     const last = this.bars.length - 1;
     await this.features.publish(this.features.vector(config.asset, this.bars[last]!.openTime + this.barMs, last), true);
@@ -124,8 +135,62 @@ export class Pipeline {
         this.deps.log.info(`serving ${m.id} ${h} from trained artifact ${champion.card.version}`);
       }
     }
+    await this.warmServingLayer();
     this.status.bars = this.bars.length;
     this.status.lastBarOpenTime = this.bars.at(-1)!.openTime;
+  }
+
+  /** Warm the serving layers for live serving: the first live band is already adapted, pUp recalibrated. */
+  private async warmServingLayer(): Promise<void> {
+    const end = this.bars.length;
+    for (const [h, layer] of await this.warmLayers(end, this.deps.config.horizons)) this.layers.set(h, { layer, lastRow: end - 2 });
+  }
+
+  /**
+   * Serving layers as of the close of bar `end - 1`: the served model walked forward over the
+   * LAYER_WARMUP_DAYS before it (the same code as `satcast backtest`), using bars [0, end) only. The bar
+   * `end - 1` itself is left for the caller to issue.
+   */
+  private async warmLayers(end: number, horizons: readonly Horizon[]): Promise<Map<Horizon, ServingLayer>> {
+    const { config } = this.deps;
+    const served = config.resolved.models.find((m) => m.id === config.servedModel)!;
+    const inputs = served.plugin.inputs(served.options);
+    const bars = this.bars.slice(0, end);
+    const closes = this.closes.slice(0, end);
+    const history: History = {
+      bars,
+      cols: Object.fromEntries(inputs.map((f) => [f, Float64Array.from(this.cols[f]!.slice(0, end))])),
+      openTime: Float64Array.from(bars, (b) => b.openTime),
+      close: Float64Array.from(closes),
+      barMs: this.barMs,
+      quarantined: {},
+    };
+    const lastClose = bars[end - 1]!.openTime + this.barMs;
+    const from = Math.max(history.openTime[0]! + this.barMs + 30 * DAY, lastClose - LAYER_WARMUP_DAYS * DAY);
+    const out = new Map<Horizon, ServingLayer>();
+    if (from >= lastClose - 1) {
+      for (const h of horizons) out.set(h, new ServingLayer(new VolRegimes(this.closes)));
+      return out;
+    }
+    const results = await walkForward(history, {
+      horizons,
+      models: [{ id: served.id, plugin: served.plugin as never, options: served.options }],
+      servedModel: served.id,
+      from,
+      to: lastClose - 1,
+      refitEveryMs: 30 * DAY,
+      cheapRefitEveryMs: DAY,
+      window: 'sliding',
+      trainRows: TRAIN_ROWS,
+      warmupMs: 0,
+      confidenceThreshold: config.confidenceThreshold,
+      aciGamma: 0.005,
+      log: this.deps.log,
+      // Regimes read the live closes array, which grows as bars arrive.
+      regimes: new VolRegimes(this.closes),
+    });
+    for (const r of results) out.set(r.horizon, r.layer);
+    return out;
   }
 
   /** Missing-value ratio of every feature after its warm-up (health, metrics). */
@@ -142,6 +207,7 @@ export class Pipeline {
     const last = this.bars.at(-1);
     if (last && bar.openTime <= last.openTime) return false;
     this.bars.push(bar);
+    this.closes.push(bar.close);
     this.closeByOpen.set(bar.openTime, bar.close);
     const asOf = bar.openTime + this.barMs;
     await this.features.update(bar, asOf);
@@ -197,7 +263,9 @@ export class Pipeline {
     if (!slot) return undefined;
     const model = await slot.create();
     await model.fit(pick(this.trainingSet(horizon, asOf, end, slot.inputs), slot.inputs));
-    const p = await this.forecast(slot, model, horizon, end);
+    // The serving layer as a pipeline started at that close would have it (warmed on the data before it).
+    const layer = (await this.warmLayers(end, [horizon])).get(horizon)!;
+    const p = await this.forecast(slot, model, horizon, end, { layer, lastRow: end - 2 }, false);
     return { ...p, metadata: { ...p.metadata, onDemand: true, requestedAsOf: t } };
   }
 
@@ -214,13 +282,32 @@ export class Pipeline {
   }
 
   /** Forecast of `model` from the features of bar `end - 1`, as a public Prediction. */
-  private async forecast(slot: ModelSlot, model: Model, horizon: Horizon, end: number): Promise<Prediction> {
+  private async forecast(
+    slot: ModelSlot,
+    model: Model,
+    horizon: Horizon,
+    end: number,
+    layer = slot.id === this.deps.config.servedModel ? this.layers.get(horizon) : undefined,
+    record = true,
+  ): Promise<Prediction> {
     const bar = this.bars[end - 1]!;
     const asOf = bar.openTime + this.barMs;
     const features = Object.fromEntries(slot.inputs.map((f) => [f, Float64Array.of(this.cols[f]![end - 1]!)]));
     const missingInputs = slot.inputs.filter((f) => !Number.isFinite(this.cols[f]![end - 1]!));
     const forecasts = checkForecasts(slot.id, 1, await model.predict({ horizon, times: Float64Array.of(asOf), features }));
-    return toPrediction(forecasts[0]!, {
+    let forecast = forecasts[0]!;
+    const served = layer;
+    if (served && served.lastRow <= end - 1) {
+      const hMs = HORIZON_MS[horizon];
+      served.layer.resolve(asOf, (row) => {
+        const later = this.closeByOpen.get(this.bars[row]!.openTime + hMs);
+        return later === undefined ? undefined : Math.log(later / this.bars[row]!.close);
+      });
+      // A bar is recorded once; predicting it again (e.g. start, then a repeated call) only re-applies.
+      forecast = served.layer.issue(end - 1, asOf, asOf + hMs, forecast, record && served.lastRow < end - 1);
+      if (record) served.lastRow = end - 1;
+    }
+    return toPrediction(forecast, {
       asset: this.deps.config.asset,
       horizon,
       issuedAt: asOf,
