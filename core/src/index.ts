@@ -37,3 +37,5 @@ export type * from './interfaces/cache.js';
 export * from './interfaces/bus.js';
 export * from './eval/stats.js';
 export * from './eval/calibration.js';
+export * from './validate.js';
+export * from './upcast.js';

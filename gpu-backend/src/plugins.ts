@@ -4,6 +4,11 @@
  */
 import { createPluginRegistry, type AnyPlugin, type PluginRegistry } from '@satcast/core';
 import csv from '@satcast/plugin-csv';
+import binance from '@satcast/plugin-binance';
+import fearGreed from '@satcast/plugin-fear-greed';
+import coinmetrics from '@satcast/plugin-coinmetrics';
+import cryptoquant from '@satcast/plugin-cryptoquant';
+import fred from '@satcast/plugin-fred';
 import ta from '@satcast/plugin-ta';
 import time from '@satcast/plugin-time';
 import sentiment from '@satcast/plugin-sentiment';
@@ -13,7 +18,7 @@ import persistence from '@satcast/plugin-persistence';
 import ewmaBand from '@satcast/plugin-ewma-band';
 import webhook from '@satcast/plugin-webhook';
 
-export const BUILTIN_PLUGINS: readonly AnyPlugin[] = [csv, ta, time, sentiment, onchain, macro, persistence, ewmaBand, webhook];
+export const BUILTIN_PLUGINS: readonly AnyPlugin[] = [csv, binance, fearGreed, coinmetrics, cryptoquant, fred, ta, time, sentiment, onchain, macro, persistence, ewmaBand, webhook];
 
 export function builtinRegistry(extra: readonly AnyPlugin[] = []): PluginRegistry {
   return createPluginRegistry([...BUILTIN_PLUGINS, ...extra]);

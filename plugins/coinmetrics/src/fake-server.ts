@@ -1,0 +1,53 @@
+/**
+ * Test helper (not exported from the package): a fake provider on 127.0.0.1, port 0, that answers with
+ * whatever the test's handler returns and records every request. The same file is in each HTTP source
+ * plugin. Live networks are never touched by the tests.
+ */
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeRequest {
+  url: URL;
+  headers: IncomingHttpHeaders;
+}
+
+export interface FakeReply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Hold the reply this long (ms), to provoke client timeouts. */
+  delayMs?: number;
+}
+
+export interface FakeServer {
+  url: string;
+  requests: FakeRequest[];
+  close(): Promise<void>;
+}
+
+export async function startFakeServer(handler: (req: FakeRequest, n: number) => FakeReply): Promise<FakeServer> {
+  const requests: FakeRequest[] = [];
+  const server = createServer((req, res) => {
+    const r: FakeRequest = { url: new URL(req.url ?? '/', 'http://127.0.0.1'), headers: req.headers };
+    requests.push(r);
+    const reply = handler(r, requests.length);
+    const send = () => {
+      if (res.destroyed) return;
+      res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
+      res.end(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body ?? null));
+    };
+    if (reply.delayMs) setTimeout(send, reply.delayMs);
+    else send();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
