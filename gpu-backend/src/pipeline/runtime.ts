@@ -25,6 +25,7 @@ import {
   type Model,
   type Prediction,
   type ResolvedConfig,
+  type SerializedModel,
   type Store,
   type TrainingSet,
 } from '@satcast/core';
@@ -49,7 +50,15 @@ export interface PipelineDeps {
   log: Logger;
   /** Called after each prediction round with its wall time (metrics). */
   onPredicted?: (predictions: readonly Prediction[], ms: number) => void;
+  /**
+   * Where trained artifacts come from (default: the newest champion `satcast train` recorded in the store).
+   * The model registry plugs in here.
+   */
+  champions?: ChampionSource;
 }
+
+/** The trained artifact to serve for a model and horizon, if any. */
+export type ChampionSource = (modelId: string, horizon: Horizon) => Promise<{ version: string; blob: SerializedModel } | undefined>;
 
 export interface PipelineStatus {
   bars: number;
@@ -86,7 +95,15 @@ export class Pipeline {
   readonly status: PipelineStatus = { bars: 0, predictionsWritten: 0, outcomesScored: 0 };
   private readonly barMs: number;
 
+  private readonly champions: ChampionSource;
+
   constructor(private readonly deps: PipelineDeps) {
+    this.champions =
+      deps.champions ??
+      (async (id, h) => {
+        const c = await loadChampion(deps.store, id, h);
+        return c && { version: c.card.version, blob: c.blob };
+      });
     this.barMs = INTERVAL_MS[deps.config.interval];
     this.features = new FeatureRuntime(deps);
   }
@@ -127,12 +144,12 @@ export class Pipeline {
     for (const m of config.resolved.models) {
       if (m.plugin.capabilities.cheapRefit) continue;
       for (const h of config.horizons) {
-        const champion = await loadChampion(store, m.id, h);
+        const champion = await this.champions(m.id, h);
         if (!champion) continue;
         const slot = this.slots.get(`${m.id}:${h}`)!;
         slot.model = await m.plugin.load(champion.blob, m.options);
-        slot.version = champion.card.version;
-        this.deps.log.info(`serving ${m.id} ${h} from trained artifact ${champion.card.version}`);
+        slot.version = champion.version;
+        this.deps.log.info(`serving ${m.id} ${h} from trained artifact ${champion.version}`);
       }
     }
     await this.warmServingLayer();
@@ -191,6 +208,19 @@ export class Pipeline {
     });
     for (const r of results) out.set(r.horizon, r.layer);
     return out;
+  }
+
+  /**
+   * Swap the model serving `modelId` at `horizon` (a promotion or rollback): later predictions come from it,
+   * tagged with `version`. Serving never pauses: the swap is one assignment between two bars.
+   */
+  async swapModel(modelId: string, horizon: Horizon, version: string, blob: SerializedModel): Promise<void> {
+    const slot = this.slots.get(`${modelId}:${horizon}`);
+    if (!slot) throw new ConfigError(`no configured model "${modelId}" for horizon ${horizon}`);
+    const m = this.deps.config.resolved.models.find((x) => x.id === modelId)!;
+    const model = await m.plugin.load(blob, m.options);
+    slot.model = model;
+    slot.version = version;
   }
 
   /** Missing-value ratio of every feature after its warm-up (health, metrics). */
