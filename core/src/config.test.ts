@@ -6,6 +6,7 @@ import { createPluginRegistry } from './plugins/registry.js';
 import { defineDataSource } from './plugins/data-source.js';
 import { defineFeatureSet } from './plugins/feature-set.js';
 import { defineModel } from './plugins/model.js';
+import { defineNotifier } from './plugins/notifier.js';
 
 const source = defineDataSource({
   name: 'fake-source',
@@ -34,7 +35,14 @@ const model = defineModel({
   create: () => ({ fit() {}, predict: () => [], serialize: () => ({ format: 'json', bytes: new Uint8Array(1) }) }),
   load: () => ({ fit() {}, predict: () => [], serialize: () => ({ format: 'json', bytes: new Uint8Array(1) }) }),
 });
-const registry = createPluginRegistry([source, features, model]);
+const notifier = defineNotifier({
+  name: 'fake-notifier',
+  apiVersion: 1,
+  optionsSchema: z.strictObject({ url: z.string() }),
+  retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+  create: () => ({ send: async () => ({}) }),
+});
+const registry = createPluginRegistry([source, features, model, notifier]);
 const valid = {
   sources: [{ plugin: 'fake-source', options: { path: 'x.csv' } }],
   features: [{ plugin: 'fake-features' }],
@@ -96,13 +104,29 @@ describe('resolveConfig', () => {
     const c = resolveConfig({ ...valid, models: [...valid.models, { plugin: 'nope', enabled: false }] }, registry);
     expect(c.resolved.models).toHaveLength(1);
   });
+
+  it('notifiers and alerting are optional (old configs resolve unchanged) and validated like the other sections', () => {
+    const c = resolveConfig(valid, registry);
+    expect(c.notifiers).toEqual([]);
+    expect(c.resolved.notifiers).toEqual([]);
+    expect(c.alerting.enabled).toBe(true);
+    expect(c.alerting.thresholds).toEqual({});
+    expect(c.alerting.routes).toEqual({});
+    const n = resolveConfig({ ...valid, notifiers: [{ plugin: 'fake-notifier', id: 'ops', options: { url: 'x' } }], alerting: { thresholds: { zFire: 4 } } }, registry);
+    expect(n.resolved.notifiers.map((r) => [r.id, r.options])).toEqual([['ops', { url: 'x' }]]);
+    expect(n.alerting.thresholds.zFire).toBe(4);
+    expect(messageOf({ ...valid, notifiers: [{ plugin: 'slak' }] })).toMatch(/notifiers\[0\]\.plugin: unknown notifier plugin "slak" \(known: fake-notifier\)/);
+    expect(messageOf({ ...valid, notifiers: [{ plugin: 'fake-notifier', options: {} }] })).toMatch(/notifiers\[0\]\.options\.url: .*\(plugin "fake-notifier"\)/);
+    expect(messageOf({ ...valid, alerting: { thresholds: { zFire: 2, zClear: 3 } } })).toMatch(/alerting\.thresholds\.zClear: must be <= zFire/);
+    expect(messageOf({ ...valid, alerting: { thresholdz: {} } })).toMatch(/alerting: unknown field\(s\) "thresholdz"/);
+  });
 });
 
 describe('plugin registry', () => {
   it('gets by kind and name, and lists', () => {
     expect(registry.get('model', 'fake-model')).toBe(model);
     expect(registry.list('source')).toEqual([source]);
-    expect(registry.list()).toHaveLength(3);
+    expect(registry.list()).toHaveLength(4);
   });
 
   it('refuses malformed definitions, naming them', () => {

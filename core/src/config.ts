@@ -18,6 +18,64 @@ const PluginRefSchema = z.strictObject({
 });
 export type PluginRef = z.infer<typeof PluginRefSchema>;
 
+/** Per-rule consecutive-evaluation counts; unset fields keep the rules engine's defaults. */
+const EvaluationCountsSchema = z.strictObject({
+  accuracy: z.number().int().min(1).max(1000).optional(),
+  anomaly: z.number().int().min(1).max(1000).optional(),
+  system: z.number().int().min(1).max(1000).optional(),
+  confidence: z.number().int().min(1).max(1000).optional(),
+});
+
+/**
+ * Operator alerting. Thresholds are optional so the rules engine (`@satcast/plugin-alerting`
+ * `DEFAULT_THRESHOLDS`) stays the single source of the defaults; each fire/clear pair must keep its
+ * hysteresis direction, checked below.
+ */
+const AlertingConfigSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    thresholds: z
+      .strictObject({
+        coverageFire: z.number().min(0).max(1).optional(),
+        coverageClear: z.number().min(0).max(1).optional(),
+        coverageMinScored: z.number().int().min(1).optional(),
+        zFire: z.number().positive().optional(),
+        zClear: z.number().positive().optional(),
+        confidenceFire: z.number().min(0).max(1).optional(),
+        confidenceClear: z.number().min(0).max(1).optional(),
+        forEvaluations: EvaluationCountsSchema.optional(),
+        clearEvaluations: EvaluationCountsSchema.optional(),
+      })
+      .refine((t) => t.coverageFire === undefined || t.coverageClear === undefined || t.coverageClear >= t.coverageFire, { path: ['coverageClear'], message: 'must be >= coverageFire (hysteresis)' })
+      .refine((t) => t.zFire === undefined || t.zClear === undefined || t.zClear <= t.zFire, { path: ['zClear'], message: 'must be <= zFire (hysteresis)' })
+      .refine((t) => t.confidenceFire === undefined || t.confidenceClear === undefined || t.confidenceClear >= t.confidenceFire, { path: ['confidenceClear'], message: 'must be >= confidenceFire (hysteresis)' })
+      .prefault({}),
+    /** Channel names per operator rule id, replacing the rule's default channels (e.g. `{"data-anomaly": ["webhook"]}`). */
+    routes: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
+    /** Trailing bars the newest bar's return (and feature values) are z-scored against. */
+    anomalyWindowBars: z.number().int().min(10).max(10_000).default(168),
+    /** Features z-scored for the data-anomaly rule; default: the served model's inputs. */
+    anomalyFeatures: z.array(z.string().min(1)).optional(),
+    /** How late a source may be: stale when its newest event is older than interval + publication lag + this (a candle's lag is its interval: it is published at its close). */
+    freshnessGraceMs: z.number().int().min(0).default(3_600_000),
+    /** Per source id, the age of its newest event after which it counts as stale (replaces interval + lag + grace; e.g. monthly macro series). */
+    staleAfterMs: z.record(z.string().min(1), z.number().int().positive()).default({}),
+    /** Wall-clock period of the component check between predictions (a stalled feed produces no predictions); 0 disables it. */
+    checkEveryMs: z.number().int().min(0).default(60_000),
+    /** Drift (KS / PSI per feature): recent window vs the training window before it, recomputed at most this often. */
+    drift: z
+      .strictObject({
+        recentBars: z.number().int().min(20).default(168),
+        referenceBars: z.number().int().min(20).default(2000),
+        everyMs: z.number().int().min(0).default(3_600_000),
+      })
+      .prefault({}),
+    /** HMAC secret of users' webhook channels comes from this environment variable (a default is derived per process when unset). */
+    userWebhookSecretEnv: z.string().regex(/^SATCAST_[A-Z0-9_]+$/).default('SATCAST_USER_WEBHOOK_SECRET'),
+  })
+  .prefault({});
+export type AlertingConfig = z.output<typeof AlertingConfigSchema>;
+
 export const SatcastConfigSchema = z.strictObject({
   /** Trading pair forecast, exchange notation. */
   asset: z.string().regex(/^[A-Z0-9]{2,20}$/).default('BTCUSDT'),
@@ -80,6 +138,13 @@ export const SatcastConfigSchema = z.strictObject({
       host: z.string().min(1).default('127.0.0.1'),
     })
     .prefault({}),
+  /**
+   * Alert channels (notifier plugins: slack, email, sms, pagerduty, webhook, ...). The instance id is the
+   * channel name operator rules route to (`slack`, `pagerduty`, ...); the `dashboard` channel is built in.
+   */
+  notifiers: z.array(PluginRefSchema).default([]),
+  /** Operator alerting: thresholds (unset = the rules engine's defaults), routing and monitor windows. */
+  alerting: AlertingConfigSchema.prefault({}),
 });
 export type SatcastConfigInput = z.input<typeof SatcastConfigSchema>;
 export type SatcastConfig = z.output<typeof SatcastConfigSchema>;
@@ -100,6 +165,7 @@ export interface ResolvedConfig extends SatcastConfig {
     sources: ResolvedPlugin<Extract<AnyPlugin, { kind: 'source' }>>[];
     features: ResolvedPlugin<Extract<AnyPlugin, { kind: 'features' }>>[];
     models: ResolvedPlugin<Extract<AnyPlugin, { kind: 'model' }>>[];
+    notifiers: ResolvedPlugin<Extract<AnyPlugin, { kind: 'notifier' }>>[];
   };
 }
 
@@ -135,8 +201,9 @@ export function resolveConfig(raw: unknown, registry: PluginRegistry, origin = '
     ['sources', 'source'],
     ['features', 'features'],
     ['models', 'model'],
+    ['notifiers', 'notifier'],
   ] as const satisfies readonly (readonly [keyof ResolvedConfig['resolved'], PluginKind])[];
-  const resolved: ResolvedConfig['resolved'] = { sources: [], features: [], models: [] };
+  const resolved: ResolvedConfig['resolved'] = { sources: [], features: [], models: [], notifiers: [] };
 
   for (const [section, kind] of sections) {
     const seen = new Set<string>();

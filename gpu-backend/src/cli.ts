@@ -13,6 +13,8 @@ import { registerKeys } from './commands/keys.js';
 import { registerFeatures } from './commands/features.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerTrain } from './commands/train.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerModels } from './commands/models.js';
 
 const program = new Command();
 program
@@ -27,6 +29,8 @@ registerKeys(program);
 registerFeatures(program);
 registerBacktest(program);
 registerTrain(program);
+registerIngest(program);
+registerModels(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError || err instanceof SatcastError) {

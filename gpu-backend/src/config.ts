@@ -58,7 +58,7 @@ export async function loadConfig(opts: { path?: string; cwd?: string; plugins?: 
   } else {
     file = CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f));
   }
-  if (!file) return { config: resolveConfig(defaultConfig(), registry, 'embedded defaults'), origin: '(embedded defaults)', registry };
+  if (!file) return { config: resolveConfig(withEnvApiKeys(defaultConfig(), registry), registry, 'embedded defaults'), origin: '(embedded defaults)', registry };
 
   let raw: unknown;
   if (file.endsWith('.json')) {
@@ -78,10 +78,46 @@ export async function loadConfig(opts: { path?: string; cwd?: string; plugins?: 
       for (const p of mod.plugins as AnyPlugin[]) registry.register(p);
     }
   }
-  const config = resolveConfig(withRelativePaths(raw, dirname(file)), registry, file);
+  const config = resolveConfig(withEnvApiKeys(withRelativePaths(raw, dirname(file)), registry), registry, file);
   // PORT from the environment wins so `PORT=9000 pnpm start` works with any file.
   if (process.env.PORT !== undefined) config.server.port = envPort();
   return { config, origin: file, registry };
+}
+
+/** `SATCAST_FRED_API_KEY` for plugin `fred`, `SATCAST_FEAR_GREED_API_KEY` for `fear-greed`. */
+export function apiKeyEnvName(plugin: string): string {
+  return `SATCAST_${plugin.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_API_KEY`;
+}
+
+/**
+ * Secrets come from the environment: a source whose options lack `apiKey` gets `SATCAST_<PLUGIN>_API_KEY`
+ * before validation, so the plugin's own schema checks it like a configured key. Only plugins whose
+ * options declare `apiKey` get one (strict schemas would refuse an unknown field). The key itself never
+ * appears in a message: a bad key fails on the plugin's format rule, which does not echo the value.
+ */
+function withEnvApiKeys(raw: unknown, registry: PluginRegistry, env: NodeJS.ProcessEnv = process.env): unknown {
+  if (!raw || typeof raw !== 'object' || !Array.isArray((raw as { sources?: unknown }).sources)) return raw;
+  const r = raw as { sources: unknown[] };
+  return {
+    ...r,
+    sources: r.sources.map((s) => {
+      if (!s || typeof s !== 'object') return s;
+      const ref = s as { plugin?: unknown; options?: Record<string, unknown> };
+      if (typeof ref.plugin !== 'string' || !registry.has('source', ref.plugin) || ref.options?.apiKey !== undefined) return s;
+      const key = env[apiKeyEnvName(ref.plugin)];
+      if (!key || !declaresApiKey(registry.get('source', ref.plugin).optionsSchema)) return s;
+      return { ...ref, options: { ...ref.options, apiKey: key } };
+    }),
+  };
+}
+
+/** Whether an options schema (a zod object, possibly refined/piped) has an `apiKey` field. */
+function declaresApiKey(schema: unknown): boolean {
+  for (let s = schema as { shape?: Record<string, unknown>; def?: { in?: unknown; schema?: unknown; innerType?: unknown } } | undefined, i = 0; s && i < 5; i++) {
+    if (s.shape) return 'apiKey' in s.shape;
+    s = (s.def?.in ?? s.def?.schema ?? s.def?.innerType) as typeof s;
+  }
+  return false;
 }
 
 /** Source `path`s and a `file:` store URL in a config file are relative to the file, not to the cwd. */

@@ -16,9 +16,15 @@ import onchain from '@satcast/plugin-onchain';
 import macro from '@satcast/plugin-macro';
 import persistence from '@satcast/plugin-persistence';
 import ewmaBand from '@satcast/plugin-ewma-band';
+import { gbdt, forest } from '@satcast/plugin-gbdt';
+import { ridge, huber } from '@satcast/plugin-linear';
 import webhook from '@satcast/plugin-webhook';
+import slack from '@satcast/plugin-slack';
+import email from '@satcast/plugin-email';
+import sms from '@satcast/plugin-sms';
+import pagerduty from '@satcast/plugin-pagerduty';
 
-export const BUILTIN_PLUGINS: readonly AnyPlugin[] = [csv, binance, fearGreed, coinmetrics, cryptoquant, fred, ta, time, sentiment, onchain, macro, persistence, ewmaBand, webhook];
+export const BUILTIN_PLUGINS: readonly AnyPlugin[] = [csv, binance, fearGreed, coinmetrics, cryptoquant, fred, ta, time, sentiment, onchain, macro, persistence, ewmaBand, gbdt, forest, ridge, huber, webhook, slack, email, sms, pagerduty];
 
 export function builtinRegistry(extra: readonly AnyPlugin[] = []): PluginRegistry {
   return createPluginRegistry([...BUILTIN_PLUGINS, ...extra]);

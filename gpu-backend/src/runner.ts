@@ -28,15 +28,20 @@ import { createStore, migrate } from '@satcast/adapter-store-libsql';
 import { createCache as createMemoryCache } from '@satcast/adapter-cache-memory';
 import { createCache as createRedisCache } from '@satcast/adapter-cache-redis';
 import { createBus } from '@satcast/adapter-bus-memory';
-import { ingestBatch } from './pipeline/ingest.js';
+import { storeBatch, upcastingStore } from './ingest/upcast.js';
+import { sourcesHealth } from './ingest/health.js';
+import { observeQuarantine } from './ingest/store.js';
+import { newestCandle } from './ingest/backfill.js';
 import { Pipeline } from './pipeline/runtime.js';
 import { createApp } from './server/app.js';
 import { createMetrics } from './metrics/metrics.js';
 import { attachStream, type Stream, type StreamOptions } from './server/stream.js';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { createEdgePublisher } from './edge/publisher.js';
+import { startAlerting } from './alerting/index.js';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/ratelimit.js';
 import { createJwtVerifier } from '@satcast/adapter-auth-jose';
+import { openBackendRegistry, type BackendRegistryOptions } from './registry/wire.js';
 import { Redis } from 'ioredis';
 
 export interface SourceHealth {
@@ -47,6 +52,8 @@ export interface SourceHealth {
   lastError?: string;
   /** No batch for more than two bar intervals (set by the source-watchdog job). */
   stale?: boolean;
+  /** Records quarantined for this source since start, by kind (also `satcast_source_rejected_total`). */
+  rejected?: Record<string, number>;
 }
 
 export interface Satcast {
@@ -60,6 +67,8 @@ export interface Satcast {
   url?: string;
   stream?: Stream;
   scheduler: Scheduler;
+  /** Monitoring and alerting (absent when `alerting.enabled` is false). */
+  alerting?: import('./alerting/index.js').Alerting;
   close(): Promise<void>;
 }
 
@@ -71,6 +80,8 @@ export interface StartOptions {
   listen?: boolean;
   /** Subscribe to live/replay feeds after backfill (default true). */
   live?: boolean;
+  /** Model registry: serve its champions, continuous learning, performance view (default on); false to skip. */
+  registry?: BackendRegistryOptions | false;
 }
 
 export async function startSatcast(config: ResolvedConfig, opts: StartOptions = {}): Promise<Satcast> {
@@ -78,7 +89,15 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
   const abort = new AbortController();
   ensureDir(config.store.url);
   await migrate(config.store.url);
-  const store = await createStore({ url: config.store.url });
+  const metrics = createMetrics();
+  // Every quarantined record is counted once, whichever path wrote it (backfill or the bus consumer).
+  const store = observeQuarantine(await createStore({ url: config.store.url }), (rows) => {
+    metrics.countRejected(rows);
+    for (const r of rows) {
+      const h = health.get(r.source);
+      if (h) (h.rejected ??= {})[r.kind] = (h.rejected[r.kind] ?? 0) + 1;
+    }
+  });
   const cache = config.cache.adapter === 'redis' ? createRedisCache({ url: config.cache.url }) : createMemoryCache();
   const bus = createBus();
   const health = new Map<string, SourceHealth>();
@@ -105,17 +124,21 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       if (!ref.plugin.capabilities.backfill) continue;
       const t0 = Date.now();
       const batch = await source.fetchRange({ from: 0, to: Date.now() });
-      const res = await ingestBatch(store, ref.id, batch, Date.now());
+      const res = await storeBatch(store, ref.id, batch, Date.now());
       noteBatch(health.get(ref.id)!, batch);
       log.info(`backfill ${ref.id}: ${res.inserted} new, ${res.updated} revised, ${res.unchanged} unchanged, ${res.quarantined} quarantined (${Date.now() - t0} ms)`);
     }
 
-    const metrics = createMetrics();
-    const pipeline = new Pipeline({ config, store, cache, bus, log, onPredicted: (p, ms) => metrics.observePredictions(p, ms, config.servedModel) });
+    // The pipeline reads observations in the current schema version, whatever version a row was stored in.
+    const pipelineStore = upcastingStore(store, { onFailed: (row, reason) => log.warn(`observation ${row.source}:${row.series}@${row.eventTime} skipped: ${reason}`) });
+    const reg = opts.registry === false ? undefined : await openBackendRegistry(config, store, log, opts.registry);
+    if (reg) closers.push(() => reg.close());
+    const pipeline = new Pipeline({ config, store: pipelineStore, cache, bus, log, champions: reg?.champions, onPredicted: (p, ms) => metrics.observePredictions(p, ms, config.servedModel) });
     await pipeline.init();
     await pipeline.predict();
     await pipeline.scoreOutcomes();
     log.info(`pipeline ready: ${pipeline.status.bars} bars, predictions issued at ${new Date(pipeline.status.lastIssuedAt!).toISOString()}`);
+    const learning = reg ? await reg.startLearning(pipeline, cache) : undefined;
 
     // Live path: sources publish to the bus; one consumer group writes to the store and drives the pipeline.
     subs.push(
@@ -123,10 +146,14 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
         topic: TOPICS.candles,
         group: 'store',
         handler: async ({ value }) => {
-          const res = await ingestBatch(store, value.sourceId, value.batch, Date.now());
+          const res = await storeBatch(store, value.sourceId, value.batch, Date.now());
           for (const bar of res.candles) {
             if (bar.symbol !== config.asset || bar.interval !== config.interval) continue;
-            if (await pipeline.onBar(bar)) log.debug(`bar ${new Date(bar.openTime).toISOString()} -> predictions`);
+            if (await pipeline.onBar(bar)) {
+              log.debug(`bar ${new Date(bar.openTime).toISOString()} -> predictions`);
+              // Triggers, shadow scoring, gates; a retrain runs in a worker and never delays the next bar.
+              await learning?.afterBar(bar);
+            }
           }
         },
         onError: (err) => log.error('ingest failed', { error: String(err) }),
@@ -148,12 +175,20 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       const latest = await store.latestPredictions({ asset: config.asset, model: config.servedModel });
       if (latest.length) await publisher.publish(latest).catch(() => {});
     }
+    // Alerting consumes the predictions topic: subscribe before the live feeds start publishing.
+    const alerting = config.alerting.enabled
+      ? await startAlerting({ config, store, cache, bus, log, metrics, pipeline, sources: () => [...health.values()], signal: abort.signal })
+      : undefined;
+    if (alerting) closers.push(() => alerting.close());
     if (opts.live !== false) {
       for (const { id, source } of sources) {
         const ctx = createPluginContext({ signal: abort.signal });
+        // A stream resumes after the newest stored bar, so it backfills what closed since (Binance: REST).
+        const after = await newestCandle(store, config.resolved.sources.find((r) => r.id === id)!);
         subs.push(
           await subscribeAny(source, ctx, {
             pollMs: 60_000,
+            ...(after === undefined ? {} : { after }),
             onBatch: async (batch) => {
               noteBatch(health.get(id)!, batch);
               await bus.publish(TOPICS.candles, id, { sourceId: id, batch });
@@ -183,7 +218,7 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
           name: 'retrain-slot',
           pattern: '0 3 * * *',
           run: async () => {
-            // The slot exists now so operators see it; retraining and promotion arrive with the model registry.
+            if (learning) return void log.info("daily retrain slot: the registry's schedule trigger retrains at the next bar");
             log.info('daily retrain slot: no registry configured, models keep refitting on every bar');
             await store.appendAudit({ at: Date.now(), actor: 'scheduler', action: 'retrain.slot', detail: { outcome: 'skipped: model registry not available' } });
           },
@@ -205,7 +240,8 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       jwtSecret || config.auth.jwksUrl
         ? createJwtVerifier({ secret: jwtSecret, jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience })
         : undefined;
-    const app = createApp({ config, store, cache, pipeline, log, limiter, verify, metrics, jobs: () => scheduler.status(), sources: () => [...health.values()], startedAt: Date.now() });
+    const app = createApp({ config, store, cache, pipeline, log, limiter, verify, metrics, jobs: () => scheduler.status(), sources: () => sourcesHealth(health, sources), startedAt: Date.now(), registry: reg && (() => reg.performance()) });
+    alerting?.mount(app, { verify, limiter });
     let server: ServerType | undefined;
     let url: string | undefined;
     let stream: Stream | undefined;
@@ -229,6 +265,7 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       url,
       stream,
       scheduler,
+      alerting,
       async close() {
         await stream?.close();
         await new Promise<void>((r) => (server ? server.close(() => r()) : r()));

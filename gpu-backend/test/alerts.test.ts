@@ -1,4 +1,17 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+// Async, not spawnSync: blocking the event loop for seconds lets the in-process server's keep-alive
+// timers close sockets the client then reuses (ECONNRESET on a loaded machine).
+const run = async (args: string[]) => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8' });
+    return { status: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { status: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(err) };
+  }
+};
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
@@ -62,17 +75,17 @@ describe('alert rules API and API keys', () => {
     const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
     const cfg = join(dir, 'satcast.config.json');
     writeFileSync(cfg, JSON.stringify({ store: { url: `file:${join(dir, 'store.db')}` }, sources: [{ plugin: 'csv', options: { path: join(dir, 'candles.csv.gz') } }], features: [{ plugin: 'ta' }], models: [{ plugin: 'ewma-band' }], servedModel: 'ewma-band' }));
-    const made = spawnSync(process.execPath, [cli, 'keys', 'create', '--owner', 'carol', '--role', 'operator', '--config', cfg], { encoding: 'utf8' });
+    const made = await run([cli, 'keys', 'create', '--owner', 'carol', '--role', 'operator', '--config', cfg]);
     expect(made.status, made.stderr).toBe(0);
     const secret = made.stdout.trim().split('\n').at(-1)!;
     const id = /created (key_[0-9a-f]+)/.exec(made.stdout)![1]!;
     expect(secret).toMatch(/^sk_/);
-    const listed = spawnSync(process.execPath, [cli, 'keys', 'list', '--config', cfg], { encoding: 'utf8' }).stdout;
+    const listed = (await run([cli, 'keys', 'list', '--config', cfg])).stdout;
     expect(listed).toContain(id);
     expect(listed).not.toContain(secret);
     const ok = await fetch(`${sc.url}/api/v1/alerts`, { headers: { 'x-api-key': secret } });
     expect(ok.status).toBe(200);
-    expect(spawnSync(process.execPath, [cli, 'keys', 'revoke', id, '--config', cfg], { encoding: 'utf8' }).status).toBe(0);
+    expect((await run([cli, 'keys', 'revoke', id, '--config', cfg])).status).toBe(0);
     const revoked = await fetch(`${sc.url}/api/v1/alerts`, { headers: { 'x-api-key': secret } });
     expect(revoked.status).toBe(401);
     expect(((await revoked.json()) as { detail: string }).detail).toMatch(/revoked/);

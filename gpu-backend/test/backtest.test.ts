@@ -29,8 +29,10 @@ function config(csv: string) {
     {
       sources: [{ plugin: 'csv', options: { path: csv } }],
       features: [{ plugin: 'ta' }, { plugin: 'time' }],
-      models: [{ plugin: 'persistence' }, { plugin: 'ewma-band' }],
-      servedModel: 'ewma-band',
+      // A tree model and a robust linear model beside the baselines: their binning, scaling, early stopping
+      // and conformal/Platt calibration are inside the look-ahead guard too.
+      models: [{ plugin: 'persistence' }, { plugin: 'ewma-band' }, { plugin: 'gbdt', options: { nEstimators: 40, maxTrainRows: 3000 } }, { plugin: 'huber' }],
+      servedModel: 'gbdt',
       server: { port: 0 },
     },
     registry,
@@ -74,7 +76,7 @@ describe('backtest', () => {
     const b = await run(writeCsv(dir, 'distorted.csv.gz', distorted));
     const before = issuedBy(a.results, CUT);
     expect(issuedBy(b.results, CUT)).toEqual(before);
-    expect(Object.keys(before)).toEqual(expect.arrayContaining(['1h:satcast', '24h:ewma-band', '4h:persistence']));
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(['1h:satcast', '24h:ewma-band', '4h:persistence', '1h:gbdt', '24h:huber']));
     for (const rows of Object.values(before)) expect(rows.length).toBeGreaterThan(200);
     // Control: the distortion does change what is issued after T (the guard can fail).
     const after = (res: HorizonResult[]) => res.find((r) => r.horizon === '1h')!.byModel[SERVED]!.point.filter((_, i) => res[0]!.issuedAt[i]! > CUT + DAY);
@@ -87,7 +89,7 @@ describe('backtest', () => {
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     expect(Object.keys(metrics)).toEqual(['1h', '4h', '24h']);
     for (const h of ['1h', '4h', '24h']) {
-      expect(Object.keys(metrics[h])).toEqual(expect.arrayContaining(['persistence', 'ewma-band', SERVED]));
+      expect(Object.keys(metrics[h])).toEqual(expect.arrayContaining(['persistence', 'ewma-band', 'gbdt', 'huber', SERVED]));
       for (const m of Object.values(metrics[h]) as Record<string, unknown>[]) {
         for (const key of ['n', 'mae', 'rmse', 'maeSkillVsPersistence', 'dmPValueVsPersistence', 'hitRate', 'hitRateCI95', 'majorityRate', 'coverage90', 'coverage90ByVolTercile', 'width90', 'pinball', 'ece', 'highConfidence', 'mapeAccuracy']) {
           expect(m, key).toHaveProperty(key);

@@ -37,19 +37,28 @@ export interface BacktestRun {
   reports: Record<string, HorizonReport>;
 }
 
-/** Configured models plus the baselines, resolved from the registry. */
+/**
+ * Configured models plus the baselines. `only` picks model ids; an id that is not configured but names a
+ * registered model plugin runs with that plugin's default options (`--models gbdt,huber` on any config).
+ */
 export function backtestModels(config: ResolvedConfig, registry: PluginRegistry, only?: readonly string[]): BacktestModel[] {
   const configured = config.resolved.models.map((m) => ({ id: m.id, plugin: m.plugin, options: m.options }) as BacktestModel);
+  const byDefault = (name: string): BacktestModel => {
+    const plugin = registry.get('model', name);
+    return { id: name, plugin, options: plugin.optionsSchema.parse({}) } as BacktestModel;
+  };
+  let chosen = configured;
   if (only?.length) {
-    const unknown = only.filter((id) => !configured.some((m) => m.id === id) && !['persistence', 'ewma-band'].includes(id));
-    if (unknown.length) throw new ConfigError(`--models: unknown model id(s) ${unknown.join(', ')} (configured: ${configured.map((m) => m.id).join(', ')})`, { field: '--models' });
+    const unknown = only.filter((id) => !configured.some((m) => m.id === id) && !registry.has('model', id));
+    if (unknown.length) {
+      throw new ConfigError(`--models: unknown model id(s) ${unknown.join(', ')} (configured: ${configured.map((m) => m.id).join(', ')}; registered: ${registry.list('model').map((p) => p.name).join(', ')})`, { field: '--models' });
+    }
+    chosen = [
+      ...configured.filter((m) => only.includes(m.id) || m.id === config.servedModel),
+      ...only.filter((id) => !configured.some((m) => m.id === id)).map(byDefault),
+    ];
   }
-  const chosen = only?.length ? configured.filter((m) => only.includes(m.id) || m.id === config.servedModel) : configured;
-  for (const base of ['persistence', 'ewma-band']) {
-    if (chosen.some((m) => m.id === base)) continue;
-    const plugin = registry.get('model', base);
-    chosen.unshift({ id: base, plugin, options: plugin.optionsSchema.parse({}) } as BacktestModel);
-  }
+  for (const base of ['ewma-band', 'persistence']) if (!chosen.some((m) => m.id === base)) chosen.unshift(byDefault(base));
   return chosen;
 }
 
@@ -73,7 +82,7 @@ export async function runBacktest(config: ResolvedConfig, registry: PluginRegist
     servedModel: config.servedModel,
     from,
     to,
-    refitEveryMs: (o.refitDays ?? 30) * DAY,
+    refitEveryMs: (o.refitDays ?? 90) * DAY,
     cheapRefitEveryMs: (o.cheapRefitDays ?? 1) * DAY,
     window: o.window ?? 'sliding',
     trainRows: o.trainRows ?? TRAIN_ROWS,

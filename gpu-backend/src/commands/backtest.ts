@@ -34,7 +34,7 @@ export function registerBacktest(program: Command): void {
     .option('--to <time>', 'end of the scored issue times (exclusive); default after the last candle', parseTimeArg)
     .option('--horizons <list>', 'comma-separated horizons, default all configured', horizons)
     .option('--models <list>', 'comma-separated model ids, default all configured (baselines always included)', list)
-    .option('--refit-days <n>', 'refit period of models, days', positive, 30)
+    .option('--refit-days <n>', 'refit period of the trained models, days (baselines refit daily)', positive, 90)
     .option('--window <kind>', 'sliding or expanding training window', 'sliding')
     .option('--train-rows <n>', 'bars in a sliding window (default: the live pipeline\'s)', positive)
     .option('--out <dir>', 'output directory', 'report')

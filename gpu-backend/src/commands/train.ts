@@ -5,6 +5,7 @@ import { loadConfig } from '../config.js';
 import { loadHistory } from '../backtest/history.js';
 import { trainModels } from '../train/train.js';
 import { progressBar } from './progress.js';
+import { openRegistry } from '../registry/open.js';
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 function horizons(v: string): Horizon[] {
@@ -30,7 +31,9 @@ export function registerTrain(program: Command): void {
     .option('--horizons <list>', 'comma-separated horizons, default all configured', horizons)
     .option('--artifacts <dir>', 'artifact directory', '.satcast/artifacts')
     .option('--validation-share <x>', 'newest share of rows held out for the validation scores', share, 0.1)
-    .action(async (o: { config?: string; models?: string[]; horizons?: Horizon[]; artifacts: string; validationShare: number }) => {
+    .option('--promote', 'make each new version champion at once (default: the first version of a line is champion, later ones enter as challenger)')
+    .option('--no-registry', 'do not register the artifacts in the model registry')
+    .action(async (o: { config?: string; models?: string[]; horizons?: Horizon[]; artifacts: string; validationShare: number; promote?: boolean; registry: boolean }) => {
       const { config } = await loadConfig({ path: o.config });
       const log = consoleLogger('train');
       const t0 = performance.now();
@@ -46,6 +49,7 @@ export function registerTrain(program: Command): void {
         log,
       );
       const store = await createStore({ url: config.store.url });
+      const reg = o.registry ? await openRegistry({ url: config.store.url, actor: 'train' }) : undefined;
       const bar = progressBar('train');
       try {
         const trained = await trainModels(config, store, history, {
@@ -53,16 +57,18 @@ export function registerTrain(program: Command): void {
           models: o.models,
           horizons: o.horizons,
           validationShare: o.validationShare,
+          ...(reg ? { registry: reg.registry, promote: o.promote } : {}),
           log,
           onProgress: (d, t, what) => bar.update(d, t, what),
         });
         bar.done();
         for (const t of trained) {
           const v = t.card.validation[t.horizon]!;
-          console.log(`${t.modelId} ${t.horizon} ${t.card.version} (${t.seconds.toFixed(1)} s): validation n=${v.n} MAE skill ${(v.maeSkillVsPersistence! * 100).toFixed(2)}% vs persistence, coverage90 ${(v.coverage90! * 100).toFixed(1)}%, hit ${(v.hitRate! * 100).toFixed(1)}%  -> ${t.file}`);
+          console.log(`${t.modelId} ${t.horizon} ${t.card.version} (${t.seconds.toFixed(1)} s): validation n=${v.n} MAE skill ${(v.maeSkillVsPersistence! * 100).toFixed(2)}% vs persistence, coverage90 ${(v.coverage90! * 100).toFixed(1)}%, hit ${(v.hitRate! * 100).toFixed(1)}%  -> ${t.file}${t.registered ? `  [registry ${t.registered.version}: ${t.registered.stage}]` : ''}`);
         }
         console.log(`trained ${trained.length} model(s) in ${((performance.now() - t0) / 1000).toFixed(1)} s; \`satcast start\` serves the newest`);
       } finally {
+        await reg?.close();
         await store.close();
       }
     });

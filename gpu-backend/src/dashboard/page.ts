@@ -27,6 +27,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <section><h2>Live scores (predictions scored as their target time passed, last 500 bars, beside persistence)</h2><table id="scores"><thead><tr><th>model</th><th>horizon</th><th>n</th>
 <th>MAE skill vs persistence</th><th>90% coverage</th><th>pinball (USDT)</th></tr></thead><tbody></tbody></table></section>
 <section><h2>Data freshness</h2><table id="sources"><thead><tr><th>source</th><th>newest event</th><th>last batch</th><th>errors</th></tr></thead><tbody></tbody></table></section>
+<section><h2>Alerts (dashboard channel and every firing operator alert)</h2><table id="alerts"><thead><tr><th>severity</th><th>alert</th><th>since</th><th>detail</th></tr></thead><tbody></tbody></table><p id="alerts-note" class="muted"></p></section>
 </main>
 <script src="/dashboard/assets/uPlot.iife.min.js"></script>
 <script>
@@ -60,7 +61,20 @@ async function loadPanels() {
   document.getElementById('asset').textContent = latest.asset + ' · served model ' + latest.servedModel;
   renderLatest(latest.predictions);
   document.querySelector('#sources tbody').innerHTML = health.components.sources.map((s) => '<tr><td>' + s.id + '</td><td>' + (s.lastEventTime || '–') + '</td><td>' + (s.lastBatchAt || '–') + '</td><td>' + s.errors + '</td></tr>').join('');
+  loadAlerts().catch(() => {});
   document.querySelector('#scores tbody').innerHTML = scores.scores.map((s) => '<tr><td>' + s.model + '</td><td>' + s.horizon + '</td><td>' + s.n + '</td><td class="' + (s.maeSkillVsPersistence > 0 ? 'ok' : 'bad') + '">' + pct(s.maeSkillVsPersistence) + '</td><td>' + pct(s.coverage90) + '</td><td>' + (s.pinball == null ? '–' : fmt(s.pinball)) + '</td></tr>').join('');
+}
+const esc = (t) => String(t).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+// Operator alerts need the operator role: without a token the section says so instead of showing them.
+async function loadAlerts() {
+  const r = await fetch('/api/v1/alerting', { headers });
+  const note = document.getElementById('alerts-note');
+  if (!r.ok) { note.textContent = r.status === 401 || r.status === 403 ? 'Open the page with ?token=<operator JWT> to see alerts.' : 'alerts unavailable (' + r.status + ')'; return; }
+  const a = await r.json();
+  document.querySelector('#alerts tbody').innerHTML = a.firing.map((x) => '<tr><td class="' + (x.severity === 'info' ? 'flag' : 'bad') + '">' + x.severity + '</td><td>' + esc(x.title) +
+    '</td><td>' + new Date(x.createdAt).toISOString().slice(0, 16) + 'Z</td><td>' + esc(x.message) + '</td></tr>').join('');
+  const down = a.channels.filter((c) => !c.ok).map((c) => c.name + ': ' + (c.error || 'unhealthy'));
+  note.textContent = (a.firing.length ? '' : 'No alert firing. ') + (down.length ? 'Channels failing: ' + down.join('; ') : '');
 }
 function connect() {
   const url = location.origin.replace('http', 'ws') + '/stream/predictions';

@@ -32,6 +32,7 @@ import {
 import { toPrediction } from './forecast.js';
 import { loadChampion } from '../train/artifacts.js';
 import { ServingLayer, VolRegimes } from './serving-layer.js';
+import { onnxServedModel } from './onnx-serving.js';
 import { walkForward } from '../backtest/walk-forward.js';
 import type { History } from '../backtest/history.js';
 
@@ -147,7 +148,7 @@ export class Pipeline {
         const champion = await this.champions(m.id, h);
         if (!champion) continue;
         const slot = this.slots.get(`${m.id}:${h}`)!;
-        slot.model = await m.plugin.load(champion.blob, m.options);
+        slot.model = await this.loadArtifact(m, h, champion.blob);
         slot.version = champion.version;
         this.deps.log.info(`serving ${m.id} ${h} from trained artifact ${champion.version}`);
       }
@@ -218,9 +219,35 @@ export class Pipeline {
     const slot = this.slots.get(`${modelId}:${horizon}`);
     if (!slot) throw new ConfigError(`no configured model "${modelId}" for horizon ${horizon}`);
     const m = this.deps.config.resolved.models.find((x) => x.id === modelId)!;
-    const model = await m.plugin.load(blob, m.options);
+    const model = await this.loadArtifact(m, horizon, blob);
     slot.model = model;
     slot.version = version;
+  }
+
+  /**
+   * A trained artifact as a servable model: ONNX artifacts with Satcast calibration run in onnxruntime-node
+   * (CPU here); anything else, or a runtime failure, loads through the model's own plugin.
+   */
+  private async loadArtifact(m: ResolvedConfig['resolved']['models'][number], horizon: Horizon, blob: SerializedModel): Promise<Model> {
+    const o = (m.options ?? {}) as { volFeature?: string; barMs?: number };
+    try {
+      const served = await onnxServedModel(blob, {
+        inputs: m.plugin.inputs(m.options),
+        volFeature: o.volFeature ?? 'ewma_vol',
+        barMs: o.barMs ?? this.barMs,
+        horizon,
+        log: this.deps.log,
+      });
+      if (served) return served;
+    } catch (err) {
+      this.deps.log.warn(`${m.id} ${horizon}: onnxruntime-node could not load the artifact (${(err as Error).message}); serving it through the plugin`);
+    }
+    return m.plugin.load(blob, m.options);
+  }
+
+  /** Feature columns aligned with the bars, read-only (monitors: drift, feature anomalies). */
+  featureColumns(): Readonly<Record<string, readonly number[]>> {
+    return this.cols;
   }
 
   /** Missing-value ratio of every feature after its warm-up (health, metrics). */

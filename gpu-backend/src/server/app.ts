@@ -31,9 +31,15 @@ export interface AppDeps {
   cache: Cache;
   pipeline: Pipeline;
   log: Logger;
-  /** Per-source freshness, filled by the runner. */
-  sources: () => { id: string; lastEventTime?: number; lastBatchAt?: number; errors: number; lastError?: string }[];
+  /**
+   * Per-source health, filled by the runner: host bookkeeping merged with the source's own `health()`
+   * (`state`, `ready`, `lagMs`, `detail`); a source that is not ready (banned, circuit-open, disconnected)
+   * makes /api/v1/health degraded.
+   */
+  sources: () => { id: string; lastEventTime?: number; lastBatchAt?: number; errors: number; lastError?: string; state?: string; ready?: boolean; lagMs?: number }[];
   startedAt: number;
+  /** The model registry's view (lines, gates, decisions) for /api/v1/models/performance. */
+  registry?: () => Promise<Record<string, unknown>>;
 }
 
 const TimeParam = z
@@ -146,6 +152,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
       asOf: pipeline.status.lastIssuedAt ?? null,
       scores: await liveScores(store, { asset: config.asset, models: config.resolved.models.map((m) => m.id), horizons: config.horizons, asOf: pipeline.status.lastIssuedAt }),
       versions: (await store.listModelVersions()).map((v) => ({ name: v.card.name, version: v.card.version, stage: v.stage, createdAt: v.card.createdAt })),
+      ...(deps.registry ? { registry: await deps.registry() } : {}),
     }),
   );
   app.get('/api/v1/scores', async (c) =>
@@ -176,7 +183,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
       storeOk = false;
     }
     const served = await latestFromCache(cache, config.asset, config.horizons);
-    const status = storeOk && served.length === config.horizons.length ? ('ok' as const) : ('degraded' as const);
+    const sources = deps.sources();
+    const status = storeOk && served.length === config.horizons.length && sources.every((src) => src.ready !== false) ? ('ok' as const) : ('degraded' as const);
     const s = pipeline.status;
     const iso = (t?: number) => (t === undefined ? null : toIso(t));
     const body = {
@@ -189,7 +197,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
         model: { served: config.servedModel, loaded: served.length > 0, horizons: served.map((p) => p.horizon) },
         pipeline: { bars: s.bars, lastBarOpenTime: iso(s.lastBarOpenTime), lastIssuedAt: iso(s.lastIssuedAt), predictionsWritten: s.predictionsWritten, outcomesScored: s.outcomesScored },
         features: featureSummary(pipeline.featureHealth()),
-        sources: deps.sources().map((src) => ({ ...src, lastEventTime: iso(src.lastEventTime), lastBatchAt: iso(src.lastBatchAt) })),
+        sources: sources.map((src) => ({ ...src, lastEventTime: iso(src.lastEventTime), lastBatchAt: iso(src.lastBatchAt) })),
         scheduler: deps.jobs?.() ?? [],
       },
     };

@@ -22,8 +22,11 @@ export interface SavedArtifact {
   card: ModelCard;
 }
 
-/** Write an artifact + card and record the version in the store as champion (the previous one is archived). */
-export async function saveArtifact(store: Store, root: string, modelId: string, horizon: Horizon, blob: SerializedModel, card: Omit<ModelCard, 'version' | 'artifactSha256' | 'format'>): Promise<SavedArtifact> {
+/**
+ * Write an artifact + card and record the version in the store, as champion (the previous one is archived)
+ * unless `stage` says otherwise (the model registry made it a challenger).
+ */
+export async function saveArtifact(store: Store, root: string, modelId: string, horizon: Horizon, blob: SerializedModel, card: Omit<ModelCard, 'version' | 'artifactSha256' | 'format'>, stage: 'champion' | 'challenger' = 'champion'): Promise<SavedArtifact> {
   const hash = sha256(blob.bytes);
   const stamp = new Date(card.createdAt).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const version = `${stamp}-${hash.slice(0, 10)}`;
@@ -38,10 +41,12 @@ export async function saveArtifact(store: Store, root: string, modelId: string, 
   if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   const name = versionName(modelId, horizon);
-  for (const row of await store.listModelVersions({ name })) {
-    if (row.stage === 'champion') await store.setModelStage(name, row.card.version, 'archived');
+  if (stage === 'champion') {
+    for (const row of await store.listModelVersions({ name })) {
+      if (row.stage === 'champion') await store.setModelStage(name, row.card.version, 'archived');
+    }
   }
-  await store.putModelVersion({ card: { ...full, name }, artifactUri: join(dir, file), stage: 'champion' });
+  await store.putModelVersion({ card: { ...full, name }, artifactUri: join(dir, file), stage });
   return { dir, file: join(dir, file), card: full };
 }
 

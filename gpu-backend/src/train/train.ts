@@ -10,6 +10,7 @@ import {
   expectedCalibrationError,
   HORIZON_MS,
   logReturnTargets,
+  meanPinball,
   type Horizon,
   type Logger,
   type ModelCard,
@@ -17,6 +18,7 @@ import {
   type Store,
   type TrainingSet,
 } from '@satcast/core';
+import type { ModelRegistry } from '@satcast/registry';
 import type { History } from '../backtest/history.js';
 import { saveArtifact, type SavedArtifact } from './artifacts.js';
 
@@ -31,12 +33,20 @@ export interface TrainOptions {
   log: Logger;
   now?: number;
   onProgress?: (done: number, total: number, label: string) => void;
+  /**
+   * Register every artifact in the model registry: the first version of a line becomes champion, later
+   * ones enter as challenger (the promotion gate decides) unless `promote` is set.
+   */
+  registry?: ModelRegistry;
+  promote?: boolean;
 }
 
 export interface TrainedModel extends SavedArtifact {
   modelId: string;
   horizon: Horizon;
   seconds: number;
+  /** Registry version (`huber@BTCUSDT-1h-v2`) and the alias it got, when a registry was given. */
+  registered?: { version: string; stage: 'champion' | 'challenger'; parent?: string };
 }
 
 function trainingSet(h: History, horizon: Horizon, inputs: readonly string[], end: number, publicBy: number, rows?: number): TrainingSet {
@@ -92,10 +102,12 @@ export async function trainModels(config: ResolvedConfig, store: Store, h: Histo
         times: Float64Array.from(rows, (i) => h.openTime[i]! + h.barMs),
         features: Object.fromEntries(inputs.map((c) => [c, Float64Array.from(rows, (i) => h.cols[c]![i]!)])),
       });
-      let ae = 0, aeP = 0, cov = 0, hit = 0;
+      let ae = 0, aeP = 0, cov = 0, hit = 0, pin = 0;
       rows.forEach((i, k) => {
         const c = h.close[i]!;
         const a = c * Math.exp(target[i]!);
+        // Pinball on prices, as live outcomes are scored (the registry's rollback baseline).
+        pin += meanPinball(Object.fromEntries(Object.entries(f[k]!.quantiles).map(([q, v]) => [q, c * Math.exp(v)])) as never, a);
         ae += Math.abs(a - c * Math.exp(f[k]!.point));
         aeP += Math.abs(a - c);
         cov += target[i]! >= f[k]!.quantiles.p05 && target[i]! <= f[k]!.quantiles.p95 ? 1 : 0;
@@ -104,6 +116,7 @@ export async function trainModels(config: ResolvedConfig, store: Store, h: Histo
       const validation = {
         n: rows.length,
         mae: ae / rows.length,
+        pinball: pin / rows.length,
         maePersistence: aeP / rows.length,
         maeSkillVsPersistence: 1 - ae / aeP,
         coverage90: cov / rows.length,
@@ -124,8 +137,21 @@ export async function trainModels(config: ResolvedConfig, store: Store, h: Histo
         validation: { [horizon]: validation },
         codeVersion: '0.1.0',
       };
-      const saved = await saveArtifact(store, o.artifactsDir, m.id, horizon, blob, card);
-      out.push({ ...saved, modelId: m.id, horizon, seconds: (performance.now() - t0) / 1000 });
+      const line = { asset: config.asset, horizon, name: m.id };
+      const parent = o.registry ? await o.registry.resolveVersion(line, 'champion') : undefined;
+      const stage = !o.registry || !parent || o.promote ? 'champion' : 'challenger';
+      const saved = await saveArtifact(store, o.artifactsDir, m.id, horizon, blob, card, stage);
+      let registered: TrainedModel['registered'];
+      if (o.registry) {
+        const v = await o.registry.register({
+          ...line, artifact: blob, actor: 'train', reason: 'satcast train',
+          card: { createdAt: card.createdAt, features: card.features, dataRange: card.dataRange, params: card.params, validation: card.validation, codeVersion: card.codeVersion },
+          ...(parent ? { parent } : {}), ...(stage === 'challenger' ? { alias: 'challenger' as const } : {}),
+        });
+        if (stage === 'champion') await o.registry.promote(v.version, { actor: 'train', reason: parent ? 'satcast train --promote' : 'first version of the line' });
+        registered = { version: v.version, stage, ...(parent ? { parent } : {}) };
+      }
+      out.push({ ...saved, modelId: m.id, horizon, seconds: (performance.now() - t0) / 1000, ...(registered ? { registered } : {}) });
       o.onProgress?.(++done, chosen.length * horizons.length, `${m.id} ${horizon}`);
     }
   }

@@ -45,16 +45,16 @@ export const METRIC_NAMES: readonly MetricName[] = [
   m('up', 'gauge', ['job', 'instance'], 'prometheus', true, '1 when the last scrape succeeded'),
   m('ALERTS', 'gauge', ['alertname', 'alertstate'], 'prometheus', true, 'Pending and firing alerts (used for dashboard annotations)'),
 
-  // Proposed by the monitoring issue (backend must add them; see the alerting README).
-  m('satcast_component_up', 'gauge', ['component'], 'backend', false, '1 when a component (store, cache, model, edge, source:<id>) is available, else 0'),
-  m('satcast_alerts_firing', 'gauge', ['rule', 'severity'], 'backend', false, 'Operator alerts currently firing (rules engine active set)'),
-  m('satcast_alert_events_total', 'counter', ['rule', 'severity', 'event'], 'backend', false, 'Rules-engine transitions (event = fire | resolve)'),
-  m('satcast_notifications_total', 'counter', ['channel', 'outcome'], 'backend', false, 'Deliveries by outcome (delivered | duplicate | failed | no-channel)'),
-  m('satcast_notification_attempts_total', 'counter', ['channel'], 'backend', false, 'Delivery attempts including retries'),
-  m('satcast_feature_drift_psi', 'gauge', ['feature', 'set'], 'backend', false, 'PSI of the live window vs the training window'),
-  m('satcast_feature_drift_ks_pvalue', 'gauge', ['feature', 'set'], 'backend', false, 'Two-sample KS p-value, live vs training window'),
-  m('satcast_source_anomaly_zscore', 'gauge', ['source', 'series'], 'backend', false, 'z-score of the newest value vs its recent history'),
-  m('satcast_last_prediction_timestamp_seconds', 'gauge', ['horizon'], 'backend', false, 'issuedAt of the newest served prediction (unix seconds)'),
+  // Added by the monitoring issue (gpu-backend/src/metrics/metrics.ts `createAlertingMetrics`, values from src/alerting/).
+  m('satcast_component_up', 'gauge', ['component'], 'backend', true, '1 when a component (store, cache, model, edge, source:<id>) is available, else 0'),
+  m('satcast_alerts_firing', 'gauge', ['rule', 'severity'], 'backend', true, 'Operator alerts currently firing (rules engine active set)'),
+  m('satcast_alert_events_total', 'counter', ['rule', 'severity', 'event'], 'backend', true, 'Rules-engine transitions (event = fire | resolve)'),
+  m('satcast_notifications_total', 'counter', ['channel', 'outcome'], 'backend', true, 'Deliveries by outcome (delivered | duplicate | failed | no-channel)'),
+  m('satcast_notification_attempts_total', 'counter', ['channel'], 'backend', true, 'Delivery attempts including retries'),
+  m('satcast_feature_drift_psi', 'gauge', ['feature', 'set'], 'backend', true, 'PSI of the live window vs the training window'),
+  m('satcast_feature_drift_ks_pvalue', 'gauge', ['feature', 'set'], 'backend', true, 'Two-sample KS p-value, live vs training window'),
+  m('satcast_source_anomaly_zscore', 'gauge', ['source', 'series'], 'backend', true, 'z-score of the newest value vs its recent history'),
+  m('satcast_last_prediction_timestamp_seconds', 'gauge', ['horizon'], 'backend', true, 'issuedAt of the newest served prediction (unix seconds)'),
 ];
 
 /** Series names a metric produces in the exposition format (histograms add _bucket, _sum, _count). */

@@ -4,7 +4,7 @@ import { testDataSource } from '@satcast/core/testing';
 import { COINMETRICS_LAG_MS, ConfigError, createPluginContext, DAY, HOUR, PluginError, type DataSource, type Logger } from '@satcast/core';
 import { loadDailyColumn, readBundledText } from '@satcast/data';
 import coinmetrics, { METRICS } from './index.js';
-import { startFakeServer, type FakeReply, type FakeServer } from './fake-server.js';
+import { startFakeServer, type FakeReply, type FakeServer } from '@satcast/source-kit/testing';
 
 // The bundled file served by a fake API v4 in its payload shape: string values, absent when empty, paged.
 const lines = readBundledText('btc_onchain_daily.csv.gz').split('\n').filter(Boolean);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDataSource } from '@satcast/core/testing';
 import { ConfigError, createPluginContext, DAY, HOUR, PluginError, type DataSource, type Logger } from '@satcast/core';
 import cryptoquant, { CRYPTOQUANT_LAG_MS, METRICS, parseResponse } from './index.js';
-import { startFakeServer, type FakeReply, type FakeServer } from './fake-server.js';
+import { startFakeServer, type FakeReply, type FakeServer } from '@satcast/source-kit/testing';
 
 const KEY = 'cq-test-key-0123456789';
 const recorded = JSON.parse(readFileSync(new URL('../fixtures/cryptoquant_stablecoin_exchange_flows_transactions_count.json', import.meta.url), 'utf8'));

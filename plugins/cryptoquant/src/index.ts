@@ -8,11 +8,10 @@
 import { z } from 'zod';
 import { ConfigError, DAY, defineDataSource, type FetchRangeRequest, type ObservationCandidate } from '@satcast/core';
 import { CRYPTOQUANT_LAG_MS, METRIC_NAMES, METRICS, parseResponse, SOURCE, type Metric } from './api.js';
-import { createHttpClient, HttpOptionsSchema, type HttpStats } from './http.js';
-import { latestFetcher, ModeSchema, rangeFetcher, type Bundled } from './source-kit.js';
+import { createHttpClient, HttpOptionsSchema, latestFetcher, ModeSchema, rangeFetcher, type Bundled, type HttpStats } from '@satcast/source-kit';
 
 export { CRYPTOQUANT_LAG_MS, METRICS, parseResponse } from './api.js';
-export { redactUrl, type HttpStats } from './http.js';
+export { redactUrl, type HttpStats } from '@satcast/source-kit';
 
 export const optionsSchema = z.strictObject({
   /** `live`: HTTP; `offline`: `recordings` only, no network; `hybrid`: recordings, then HTTP. */

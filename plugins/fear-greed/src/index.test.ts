@@ -4,7 +4,7 @@ import { testDataSource } from '@satcast/core/testing';
 import { ConfigError, createPluginContext, FNG_LAG_MS, PluginError, UnavailableError, type DataSource } from '@satcast/core';
 import { loadDailyColumn, readBundledText } from '@satcast/data';
 import fearGreed, { parseFng } from './index.js';
-import { startFakeServer, type FakeReply, type FakeServer } from './fake-server.js';
+import { startFakeServer, type FakeReply, type FakeServer } from '@satcast/source-kit/testing';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/alternative_me_fng.json', import.meta.url), 'utf8'));
 

@@ -8,11 +8,10 @@
 import { z } from 'zod';
 import { defineDataSource, FNG_LAG_MS, DAY, type FetchRangeRequest, type ObservationCandidate } from '@satcast/core';
 import { fngCandidate, parseFng, SERIES, SOURCE } from './api.js';
-import { createHttpClient, HttpOptionsSchema, type HttpStats } from './http.js';
-import { latestFetcher, ModeSchema, rangeFetcher, type Bundled } from './source-kit.js';
+import { createHttpClient, HttpOptionsSchema, latestFetcher, ModeSchema, rangeFetcher, type Bundled, type HttpStats } from '@satcast/source-kit';
 
 export { parseFng } from './api.js';
-export { redactUrl, type HttpStats } from './http.js';
+export { redactUrl, type HttpStats } from '@satcast/source-kit';
 
 export const optionsSchema = z.strictObject({
   /** `live`: HTTP; `offline`: bundled history only, no network; `hybrid`: bundled history, then HTTP. */

@@ -3,7 +3,7 @@ import { testDataSource } from '@satcast/core/testing';
 import { ConfigError, createPluginContext, DAY, HOUR, MACRO_LAG_MS, type DataSource, type Logger } from '@satcast/core';
 import { loadDailyColumn } from '@satcast/data';
 import fred, { BUNDLED } from './index.js';
-import { startFakeServer, type FakeReply, type FakeServer } from './fake-server.js';
+import { startFakeServer, type FakeReply, type FakeServer } from '@satcast/source-kit/testing';
 
 const KEY = '0123456789abcdef0123456789abcdef';
 // The fake FRED serves the bundled files under the default ids, with "." on weekdays without a close

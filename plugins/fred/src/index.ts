@@ -9,11 +9,10 @@
 import { z } from 'zod';
 import { ConfigError, DAY, defineDataSource, MACRO_LAG_MS, PluginError, type FetchRangeRequest, type ObservationCandidate } from '@satcast/core';
 import { closeCandidate, DEFAULT_IDS, parsePage, SERIES, SOURCE, type MacroSeries } from './api.js';
-import { createHttpClient, HttpOptionsSchema, type HttpStats } from './http.js';
-import { latestFetcher, ModeSchema, rangeFetcher, type Bundled } from './source-kit.js';
+import { createHttpClient, HttpOptionsSchema, latestFetcher, ModeSchema, rangeFetcher, type Bundled, type HttpStats } from '@satcast/source-kit';
 
 export { DEFAULT_IDS, parsePage, SERIES } from './api.js';
-export { redactUrl, type HttpStats } from './http.js';
+export { redactUrl, type HttpStats } from '@satcast/source-kit';
 
 const fredId = z.string().regex(/^[A-Z0-9_]{1,40}$/, 'a FRED series id such as DGS10');
 

@@ -46,7 +46,7 @@ describe('plugin-linear: definitions', () => {
   it('default-exports both model plugins; ridge refits per bar, huber is trained and served', () => {
     expect(linear.map((p) => p.name)).toEqual(['ridge', 'huber']);
     expect(linear.every((p) => p.kind === 'model')).toBe(true);
-    expect(ridge.capabilities).toEqual({ horizons: ['1h', '4h', '24h'], formats: ['onnx'], cheapRefit: true });
+    expect(ridge.capabilities).toEqual({ horizons: ['1h', '4h', '24h'], formats: ['onnx'], cheapRefit: false });
     expect(huber.capabilities.cheapRefit).toBe(false);
   });
 

@@ -29,7 +29,7 @@ export const ridge: ModelDefinition<RidgeOptions> = defineModel<RidgeOptions>({
   apiVersion: 1,
   description: 'ridge regression on volatility-scaled returns; split-conformal band, Platt pUp, ONNX export',
   optionsSchema: ridgeOptionsSchema,
-  capabilities: { horizons, formats: ['onnx'], cheapRefit: true },
+  capabilities: { horizons, formats: ['onnx'], cheapRefit: false },
   inputs: inputsOf,
   create: (o) => createLinearModel('ridge', o),
   load: (blob, o) => loadLinearModel('ridge', blob, o),

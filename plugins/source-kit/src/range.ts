@@ -3,7 +3,7 @@
  * history, or both spliced at the end of the bundled files), a warm-up margin so anomaly flags do not
  * depend on the requested range, and point-in-time honesty under a simulated clock (a row whose
  * `availableAt` is after `now` is not known yet, so it is not emitted; it is not garbage either, so it is
- * not quarantined). The same file is in each HTTP source plugin; keep the copies identical.
+ * not quarantined). Shared by the HTTP source plugins; runtime-neutral (the clock is the `now` passed in).
  */
 import { z } from 'zod';
 import {

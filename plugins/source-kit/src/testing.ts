@@ -1,7 +1,8 @@
 /**
- * Test helper (not exported from the package): a fake provider on 127.0.0.1, port 0, that answers with
- * whatever the test's handler returns and records every request. The same file is in each HTTP source
- * plugin. Live networks are never touched by the tests.
+ * @module @satcast/source-kit/testing
+ * Test helper for HTTP source plugins: a fake provider on 127.0.0.1, port 0, that answers with whatever
+ * the test's handler returns and records every request, so live networks are never touched by tests.
+ * Node-only (node:http), hence a separate entry that the runtime-neutral main entry never imports.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +26,12 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
+/**
+ * @example
+ * const server = await startFakeServer((req, n) => (n === 1 ? { status: 503 } : { body: { ok: true } }));
+ * // ... point the source's baseUrl at server.url, then inspect server.requests
+ * await server.close();
+ */
 export async function startFakeServer(handler: (req: FakeRequest, n: number) => FakeReply): Promise<FakeServer> {
   const requests: FakeRequest[] = [];
   const server = createServer((req, res) => {

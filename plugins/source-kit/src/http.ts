@@ -5,8 +5,9 @@
  * -> UnavailableError (both retried), 401/403 -> ConfigError naming the key option, other 4xx ->
  * PluginError (not retried). URLs are redacted before they reach a log line or an error message.
  *
- * The same file is in plugins/fear-greed, coinmetrics, cryptoquant and fred (a plugin may not import
- * another plugin, and core stays zod-only); keep the copies identical.
+ * Shared by the fear-greed, coinmetrics, cryptoquant and fred plugins (a plugin may not import another
+ * plugin, and core stays zod-only, so the code lives in this library rather than in each plugin).
+ * Runtime-neutral: the network is `ctx.fetch`, the clock `ctx.now()`, cancellation `ctx.signal`.
  */
 import {
   circuitBreaker,
