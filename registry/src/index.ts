@@ -22,3 +22,4 @@ export * from './gates.js';
 export * from './triggers.js';
 export * from './scheduler.js';
 export { runModelsCommand, type ModelsArgs, type ModelsCommandContext } from './cli.js';
+export { GateController, validationBaseline, type GateControllerOptions } from './controller.js';

@@ -19,7 +19,7 @@ import {
 } from '@satcast/registry';
 import { toPrediction } from '../pipeline/forecast.js';
 import { featuresLatestKey } from '../pipeline/features.js';
-import { GateController } from './gate-controller.js';
+import { GateController } from '@satcast/registry';
 import type { History } from '../backtest/history.js';
 import { shadowTag, SHADOW_SUFFIX, versionOutcomes } from './open.js';
 import { DEFAULT_MODEL_MODULES, RetrainWorker } from './retrain-worker.js';

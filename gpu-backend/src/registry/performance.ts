@@ -5,7 +5,7 @@
  */
 import type { Outcome } from '@satcast/core';
 import { coverage, evaluatePromotion, evaluateRollback, maeSkill, metricValue, type LineKey, type ModelRegistry, type PromotionGateConfig, type RollbackConfig } from '@satcast/registry';
-import { validationBaseline } from './gate-controller.js';
+import { validationBaseline } from '@satcast/registry';
 
 export interface PerformanceOptions {
   registry: ModelRegistry;
