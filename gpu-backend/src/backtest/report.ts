@@ -77,7 +77,7 @@ function lineChart(lines: Line[], opts: { band?: { x: ArrayLike<number>; lo: Arr
     band = `<path d="${d}Z" fill="#1f77b4" fill-opacity="0.18" stroke="none"/>`;
   }
   const h = opts.hline !== undefined ? `<line x1="${PAD.l}" x2="${W - PAD.r}" y1="${sy(opts.hline)}" y2="${sy(opts.hline)}" stroke="#000" stroke-dasharray="4 3"/>` : '';
-  const legend = lines.map((l, i) => `<text x="${PAD.l + 8 + i * 150}" y="${PAD.t + 10}" fill="${l.color}">■ ${esc(l.name)}</text>`).join('');
+  const legend = lines.map((l, i) => `<text x="${PAD.l + 8 + i * Math.min(150, (W - PAD.l - PAD.r) / Math.max(1, lines.length))}" y="${PAD.t + 10}" fill="${l.color}">■ ${esc(l.name)}</text>`).join('');
   return `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img">${axes(sx, sy, xr, yr, opts.xTime ?? true, opts.yFmt ?? ((v) => fmt(v, 3)))}${band}${h}${lines
     .map((l) => `<path d="${path(l.x, l.y, sx, sy)}" fill="none" stroke="${l.color}" stroke-width="1.2"${l.dash ? ' stroke-dasharray="3 2"' : ''}/>`)
     .join('')}${legend}</svg>`;
@@ -131,7 +131,7 @@ function metricsTable(m: BacktestRun['metrics'][string]): string {
     ['hit rate [95% CI]', (x) => `${pct(x.hitRate)} [${pct(x.hitRateCI95[0])}, ${pct(x.hitRateCI95[1])}]`],
     ['majority rate', (x) => pct(x.majorityRate)],
     ['coverage 90', (x) => pct(x.coverage90)],
-    ['coverage by vol tercile', (x) => x.coverage90ByVolTercile.map(pct).join(' / ')],
+    ['coverage by vol tercile', (x) => x.coverage90ByVolTercile.map((c) => pct(c)).join(' / ')],
     ['width 90', (x) => pct(x.width90)],
     ['pinball', (x) => fmt(x.pinball, 2)],
     ['ECE', (x) => fmt(x.ece, 4)],

@@ -1,19 +1,14 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { ConfigError, consoleLogger, HorizonSchema, type Horizon } from '@satcast/core';
+import { ConfigError, consoleLogger, type Horizon } from '@satcast/core';
 import { loadConfig } from '../config.js';
 import { runBacktest } from '../backtest/run.js';
 import { SERVED } from '../backtest/walk-forward.js';
 import { parseTimeArg } from './util.js';
 import { progressBar } from './progress.js';
+import { parseHorizons, parseList } from './util.js';
 
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-function horizons(v: string): Horizon[] {
-  return list(v).map((h) => {
-    const r = HorizonSchema.safeParse(h);
-    if (!r.success) throw new InvalidArgumentError(`unknown horizon "${h}" (use 1h, 4h, 24h)`);
-    return r.data;
-  });
-}
+const list = parseList;
+const horizons = parseHorizons;
 function positive(v: string): number {
   const n = Number(v);
   if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
@@ -33,7 +28,7 @@ export function registerBacktest(program: Command): void {
     .option('--from <time>', 'first issue time scored (ISO date or epoch ms); default one year after the first candle', parseTimeArg)
     .option('--to <time>', 'end of the scored issue times (exclusive); default after the last candle', parseTimeArg)
     .option('--horizons <list>', 'comma-separated horizons, default all configured', horizons)
-    .option('--models <list>', 'comma-separated model ids, default all configured (baselines always included)', list)
+    .option('--models <list>', 'comma-separated model ids: configured ones, or any registered model plugin with its default options (default: all configured; baselines always included)', list)
     .option('--refit-days <n>', 'refit period of the trained models, days (baselines refit daily)', positive, 90)
     .option('--window <kind>', 'sliding or expanding training window', 'sliding')
     .option('--train-rows <n>', 'bars in a sliding window (default: the live pipeline\'s)', positive)

@@ -1,20 +1,15 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { consoleLogger, HorizonSchema, type Horizon } from '@satcast/core';
+import { consoleLogger, type Horizon } from '@satcast/core';
 import { createStore } from '@satcast/adapter-store-libsql';
 import { loadConfig } from '../config.js';
 import { loadHistory } from '../backtest/history.js';
 import { trainModels } from '../train/train.js';
 import { progressBar } from './progress.js';
+import { parseHorizons, parseList } from './util.js';
 import { openRegistry } from '../registry/open.js';
 
-const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
-function horizons(v: string): Horizon[] {
-  return list(v).map((h) => {
-    const r = HorizonSchema.safeParse(h);
-    if (!r.success) throw new InvalidArgumentError(`unknown horizon "${h}" (use 1h, 4h, 24h)`);
-    return r.data;
-  });
-}
+const list = parseList;
+const horizons = parseHorizons;
 function share(v: string): number {
   const n = Number(v);
   if (!(n > 0 && n < 0.5)) throw new InvalidArgumentError('expected a share between 0 and 0.5');
