@@ -240,7 +240,7 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       jwtSecret || config.auth.jwksUrl
         ? createJwtVerifier({ secret: jwtSecret, jwksUrl: config.auth.jwksUrl, issuer: config.auth.issuer, audience: config.auth.audience })
         : undefined;
-    const app = createApp({ config, store, cache, pipeline, log, limiter, verify, metrics, jobs: () => scheduler.status(), sources: () => sourcesHealth(health, sources), startedAt: Date.now(), registry: reg && (() => reg.performance()) });
+    const app = createApp({ config, store, cache, pipeline, log, limiter, verify, metrics, jobs: () => scheduler.status(), sources: () => sourcesHealth(health, sources), startedAt: Date.now(), registry: reg && (() => reg.performance()), ...(reg ? { route: reg.route } : {}) });
     alerting?.mount(app, { verify, limiter });
     let server: ServerType | undefined;
     let url: string | undefined;

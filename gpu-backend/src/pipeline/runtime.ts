@@ -70,6 +70,8 @@ export interface PipelineStatus {
 }
 
 export const latestKey = (asset: string, horizon: Horizon) => `predictions:latest:${asset}:${horizon}`;
+/** The latest prediction of one registry version (a canary challenger), beside the served one. */
+export const latestVersionKey = (asset: string, horizon: Horizon, version: string) => `${latestKey(asset, horizon)}:${version}`;
 
 interface ModelSlot {
   id: string;

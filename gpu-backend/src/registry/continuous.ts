@@ -15,9 +15,11 @@ import { checkForecasts, HORIZON_MS, type Cache, type Candle, type FeatureVector
 import {
   RetrainScheduler,
   type CoverageTriggerConfig, type Decision, type DriftTriggerConfig, type LineKey, type ModelRegistry, type PromotionGateConfig,
-  type RegimeTriggerConfig, type RollbackConfig, type ScheduleConfig, type TickResult,
+  type RegimeTriggerConfig, type RollbackConfig, type ScheduleConfig, type TickResult, type RouteRecord, route,
 } from '@satcast/registry';
+import { OnlineUpdater, type OnlineUpdateOptions } from './online.js';
 import { toPrediction } from '../pipeline/forecast.js';
+import { latestVersionKey } from '../pipeline/runtime.js';
 import { featuresLatestKey } from '../pipeline/features.js';
 import { GateController } from '@satcast/registry';
 import type { History } from '../backtest/history.js';
@@ -52,6 +54,14 @@ export interface ContinuousLearningOptions {
   /** Plugin name → package exporting it, for the worker (defaults cover the bundled models). */
   modelModules?: Record<string, string>;
   codeVersion?: string;
+  /**
+   * How GET /api/v1/predictions serves a line of the served model that has a challenger: `shadow` (default:
+   * the challenger is predicted and scored, never served) or `canary` (`share` of callers, default 0.1,
+   * sticky per principal, get the challenger's latest prediction).
+   */
+  traffic?: { kind: 'shadow' } | { kind: 'canary'; share?: number };
+  /** Online updates for models with `partialFit` (a champion copy enters as challenger); default off. */
+  online?: OnlineUpdateOptions | boolean;
 }
 
 export interface ContinuousLearningDeps {
@@ -73,6 +83,7 @@ interface Line {
   champion?: string;
   challenger?: { version: string; model: Model; since: number; shadowed: number; lastJudgedBar?: number };
   ticking?: Promise<void>;
+  online?: OnlineUpdater;
   outcomeCursor: number;
   bars: number;
 }
@@ -82,6 +93,7 @@ export interface LearningStats {
   barsWhileRetraining: number;
   retrains: number;
   shadowPredictions: number;
+  onlineUpdates: number;
   swaps: { at: number; line: string; version: string; action: 'promote' | 'rollback' }[];
 }
 
@@ -91,7 +103,7 @@ export class ContinuousLearning {
   readonly lines: Line[] = [];
   readonly window: FeatureWindow;
   readonly worker = new RetrainWorker();
-  readonly stats: LearningStats = { bars: 0, barsWhileRetraining: 0, retrains: 0, shadowPredictions: 0, swaps: [] };
+  readonly stats: LearningStats = { bars: 0, barsWhileRetraining: 0, retrains: 0, shadowPredictions: 0, onlineUpdates: 0, swaps: [] };
   private readonly gate: GateController;
   private readonly outcomes: (version: string) => Promise<Outcome[]>;
   private readonly barMs: number;
@@ -118,6 +130,7 @@ export class ContinuousLearning {
           ...(o.regime !== undefined ? { regime: o.regime } : {}),
           ...(o.cooldownMs !== undefined ? { cooldownMs: o.cooldownMs } : {}),
         });
+        if (o.online) line.online = new OnlineUpdater(deps.registry, this.window, this.barMs, o.online === true ? {} : o.online);
         this.lines.push(line);
       }
     }
@@ -190,14 +203,19 @@ export class ContinuousLearning {
       line.scheduler.observeClose(bar.close);
       line.scheduler.observeFeatures(vector);
       await this.feedOutcomes(line);
-      if (line.challenger) (shadows.push(await this.shadowPredict(line, bar, vector)), line.challenger.shadowed++);
+      if (line.challenger) {
+        const p = await this.shadowPredict(line, bar, vector);
+        (shadows.push(p), line.challenger.shadowed++);
+        await this.cacheChallenger(line, p);
+      }
       if (line.bars % (this.o.rollbackEveryBars ?? 1) === 0) await this.swapOn(line, (await this.gate.checkChampion(line.key))?.decision);
       const c = line.challenger;
       if (c && !this.underEvaluation(line) && (c.lastJudgedBar === undefined || line.bars - c.lastJudgedBar >= (this.o.gateEveryBars ?? 24))) {
         c.lastJudgedBar = line.bars;
         await this.judgeChallenger(line);
       }
-      // Triggers run only when no challenger is being judged (one experiment at a time).
+      // Triggers and online updates run only when no challenger is being judged (one experiment at a time).
+      if (!line.ticking && !line.challenger && line.online?.due && line.champion) await this.onlineUpdate(line);
       if (!line.ticking && !line.challenger) {
         line.ticking = line.scheduler.tick().then((r) => this.afterTick(line, r)).catch((err) => this.deps.log.error(`retrain tick ${line.key.name} ${line.key.horizon} failed`, { error: String(err) })).finally(() => (line.ticking = undefined));
       }
@@ -228,8 +246,57 @@ export class ContinuousLearning {
     const fresh = await this.deps.store.listOutcomes({ asset, horizon, model: name, from: line.outcomeCursor + 1 });
     for (const o of fresh) {
       line.outcomeCursor = Math.max(line.outcomeCursor, o.issuedAt);
-      if (o.modelVersion === line.champion) line.scheduler.observeOutcome(o);
+      if (o.modelVersion === line.champion) (line.scheduler.observeOutcome(o), line.online?.observe(1));
     }
+  }
+
+  /** One online mini-batch on a copy of the champion, registered as challenger (the gates judge it). */
+  private async onlineUpdate(line: Line): Promise<void> {
+    let res: Awaited<ReturnType<OnlineUpdater['update']>>;
+    try {
+      res = await line.online!.update({ key: line.key, inputs: line.model.plugin.inputs(line.model.options), load: (b) => line.model.plugin.load(b, line.model.options) }, line.champion!, this.deps.now());
+    } catch (err) {
+      // A bad artifact or batch must not stop the bar loop; wait for the next 100 outcomes.
+      line.online!.reset();
+      return void this.deps.log.warn(`online update ${line.key.name} ${line.key.horizon} failed`, { error: String(err) });
+    }
+    if (!res) return;
+    this.stats.onlineUpdates++;
+    await this.loadChallenger(line);
+    this.deps.log.info(`online update: ${line.key.name} ${line.key.horizon} ${res.version} (loss ${res.report.lossBefore.toFixed(4)} -> ${res.report.lossAfter.toFixed(4)}) enters as challenger`);
+  }
+
+  /**
+   * The served copy of a challenger forecast, for canary callers: cached under the challenger's version,
+   * tagged with it (the stored row stays the `.shadow` one, which is what the gates score).
+   */
+  private async cacheChallenger(line: Line, p: Prediction): Promise<void> {
+    if (!this.deps.cache || line.model.id !== this.deps.config.servedModel) return;
+    const version = line.challenger!.version;
+    const { shadow: _s, served: _v, ...meta } = p.metadata as Record<string, unknown>;
+    await this.deps.cache.set(latestVersionKey(line.key.asset, line.key.horizon, version), { ...p, modelVersion: version, metadata: { ...meta, model: line.model.id, arm: 'challenger' } });
+  }
+
+  /** At start: the challenger's forecast for the newest bar, so canary callers need not wait a bar. */
+  async primeCanary(bar: Candle | undefined): Promise<void> {
+    const v = bar && (await this.deps.cache?.get<FeatureVector>(featuresLatestKey(this.deps.config.asset)));
+    if (!bar || !v || v.time !== bar.openTime + this.barMs) return;
+    for (const line of this.lines) if (line.challenger && line.model.id === this.deps.config.servedModel) await this.cacheChallenger(line, await this.shadowPredict(line, bar, v));
+  }
+
+  /**
+   * Who serves `principal` (API key id, JWT subject, or address) on the served model's line at `horizon`:
+   * undefined when the served model is not a registry line with a champion. Pure and synchronous (the
+   * aliases are held in memory), so the hot path pays one hash.
+   */
+  route(principal: string, horizon: Horizon, now: number): RouteRecord | undefined {
+    const line = this.lines.find((l) => l.key.name === this.deps.config.servedModel && l.key.horizon === horizon);
+    if (!line?.champion) return undefined;
+    const c = line.challenger?.version;
+    const t = this.o.traffic ?? { kind: 'shadow' };
+    if (!c) return route({ kind: 'champion', champion: line.champion }, principal, now);
+    if (t.kind === 'canary') return route({ kind: 'canary', experimentId: c, champion: line.champion, challenger: c, ...(t.share !== undefined ? { share: t.share } : {}) }, principal, now);
+    return route({ kind: 'shadow', champion: line.champion, shadow: c }, principal, now);
   }
 
   private async shadowPredict(line: Line, bar: Candle, vector: FeatureVector): Promise<Prediction> {

@@ -16,6 +16,10 @@ export interface PerformanceOptions {
   /** Learner state (retraining now, triggers paused while a challenger is judged). */
   learning?: () => unknown[];
   decisions?: number;
+  /** The configured policy for a line with a challenger (default shadow). */
+  traffic?: 'shadow' | 'canary';
+  canaryShare?: number;
+  servedModel?: string;
 }
 
 function live(outcomes: readonly Outcome[], window = 500) {
@@ -47,8 +51,10 @@ export async function registryPerformance(o: PerformanceOptions): Promise<Record
       name: line.name, asset: line.asset, horizon: line.horizon,
       champion: championView,
       challenger: challenger ? { version: challenger, live: live(challOut), gate: champion ? evaluatePromotion(champOut, challOut, o.promotion) : null } : null,
-      // Canary per API key is not wired into GET /api/v1/predictions yet: challengers run as shadows.
-      traffic: challenger ? { kind: 'shadow', champion, shadow: challenger, served: champion } : { kind: 'champion', champion: champion ?? null },
+      // Canary applies to the served model's lines (GET /api/v1/predictions routes per caller); others stay shadows.
+      traffic: !challenger ? { kind: 'champion', champion: champion ?? null }
+        : o.traffic === 'canary' && line.name === o.servedModel ? { kind: 'canary', champion, challenger, share: o.canaryShare ?? 0.1 }
+        : { kind: 'shadow', champion, shadow: challenger, served: champion },
       decisions: await registry.decisions({ ...line, limit: o.decisions ?? 20 }),
     });
   }

@@ -7,7 +7,8 @@
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { HorizonSchema, HORIZONS, parseTime, PredictionSchema, toIso, type Cache, type Horizon, type Logger, type Prediction, type ResolvedConfig, type Store } from '@satcast/core';
 import type { Pipeline } from '../pipeline/runtime.js';
-import { latestKey } from '../pipeline/runtime.js';
+import { latestKey, latestVersionKey } from '../pipeline/runtime.js';
+import type { RouteRecord } from '@satcast/registry';
 import { mountDocs } from './docs.js';
 import { mountDashboard } from './dashboard.js';
 import { liveScores } from '../metrics/scores.js';
@@ -40,6 +41,12 @@ export interface AppDeps {
   startedAt: number;
   /** The model registry's view (lines, gates, decisions) for /api/v1/models/performance. */
   registry?: () => Promise<Record<string, unknown>>;
+  /**
+   * Traffic routing of the served model per caller (the registry's `route`, sticky by principal id):
+   * undefined, or a champion record, serves the cached champion; a challenger record serves the cached
+   * prediction of that version.
+   */
+  route?: (principal: string, horizon: Horizon, now: number) => RouteRecord | undefined;
 }
 
 const TimeParam = z
@@ -70,6 +77,8 @@ const PredictionsResponse = z.object({
   servedModel: z.string(),
   predictions: z.array(PredictionSchema),
   nextCursor: z.string().optional(),
+  /** Per horizon, which registry version served this caller and why (when the served model is a registry line). */
+  routes: z.array(z.object({ horizon: HorizonSchema, version: z.string(), arm: z.enum(['champion', 'challenger']), policy: z.string(), experimentId: z.string().optional() })).optional(),
 });
 
 const getPredictions = createRoute({
@@ -108,7 +117,8 @@ const getHealth = createRoute({
 
 export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: Principal } }> {
   const { config, store, cache, pipeline } = deps;
-  let latestBody: { key: string; json: string } | undefined;
+  // Serialised latest bodies of the current bar, one per combination of served versions (arms).
+  let latestBodies: { issuedAt: number | undefined; byKey: Map<string, string> } = { issuedAt: undefined, byKey: new Map() };
   const app = new OpenAPIHono<{ Variables: { principal: Principal } }>({
     // Validation failures become problem+json naming each field.
     defaultHook: (result, c) => {
@@ -221,17 +231,42 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
       });
       return c.json({ asset: config.asset, servedModel: config.servedModel, predictions: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
     }
-    // The latest set changes once per bar: reuse its serialised body until then (hot path).
-    const memoKey = `${horizons.join(',')}|${pipeline.status.lastIssuedAt}`;
-    if (latestBody?.key === memoKey) return c.body(latestBody.json, 200, { 'content-type': 'application/json' }) as never;
+    // Which version serves this caller per horizon (sticky canary); champion where there is no registry line.
+    const now = Date.now();
+    const principal = c.get('principal').id;
+    const routes = deps.route ? horizons.flatMap((h) => ((r) => (r ? [{ h, r }] : []))(deps.route!(principal, h, now))) : [];
+    // The latest set changes once per bar: reuse its serialised body until then (hot path). The key holds
+    // the served versions, so a caller never gets the other arm's body.
+    const issuedAt = pipeline.status.lastIssuedAt;
+    if (latestBodies.issuedAt !== issuedAt) latestBodies = { issuedAt, byKey: new Map() };
+    const memoKey = `${horizons.join(',')}|${routes.map(({ r }) => r.served).join(',')}`;
+    const memo = latestBodies.byKey.get(memoKey);
+    if (memo) return c.body(memo, 200, { 'content-type': 'application/json' }) as never;
     let predictions = await latestFromCache(cache, config.asset, horizons);
+    // Canary callers: the challenger's latest forecast replaces the champion's for that horizon.
+    let fresh = true;
+    for (const { h, r } of routes) {
+      if (r.arm !== 'challenger') continue;
+      const p = await cache.get<Prediction>(latestVersionKey(config.asset, h, r.served));
+      if (!p) continue;
+      // Written by the learner just after the pipeline's bar: until then, do not memoise the older one.
+      if (p.issuedAt !== issuedAt) fresh = false;
+      predictions = [...predictions.filter((x) => x.horizon !== h), p];
+    }
     if (predictions.length < horizons.length) {
       predictions = (await store.latestPredictions({ asset: config.asset, model: config.servedModel })).filter((p) => horizons.includes(p.horizon));
     }
     if (predictions.length === 0) return problem(c, 503, 'no prediction has been issued yet; the pipeline is warming up') as never;
     predictions.sort((a, b) => HORIZONS.indexOf(a.horizon) - HORIZONS.indexOf(b.horizon));
-    const json = JSON.stringify({ asset: config.asset, servedModel: config.servedModel, predictions });
-    if (predictions.length === horizons.length) latestBody = { key: memoKey, json };
+    // No per-caller bucket here: the body is shared by every caller on the same arms.
+    const served = routes.map(({ h, r }) => {
+      const version = predictions.find((p) => p.horizon === h)?.modelVersion ?? r.served;
+      // A challenger arm without a cached forecast yet is served the champion, and says so.
+      const arm = version === r.served ? r.arm : 'champion';
+      return { horizon: h, version, arm, policy: r.policy, ...(r.experimentId ? { experimentId: r.experimentId } : {}) };
+    });
+    const json = JSON.stringify({ asset: config.asset, servedModel: config.servedModel, predictions, ...(served.length ? { routes: served } : {}) });
+    if (predictions.length === horizons.length && fresh) latestBodies.byKey.set(memoKey, json);
     return c.body(json, 200, { 'content-type': 'application/json' }) as never;
   });
 
