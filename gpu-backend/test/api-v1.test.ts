@@ -102,7 +102,7 @@ describe('REST API v1: history, on-demand predictions, OpenAPI', () => {
   it('publishes an OpenAPI 3.1 document and serves Swagger UI locally', async () => {
     const doc = (await (await fetch(`${sc.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, object> };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/alerts', '/api/v1/alerts/{id}', '/api/v1/alerts/{id}/deliveries', '/api/v1/health', '/api/v1/predictions']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/alerting', '/api/v1/alerts', '/api/v1/alerts/{id}', '/api/v1/alerts/{id}/deliveries', '/api/v1/health', '/api/v1/models/performance', '/api/v1/predictions', '/api/v1/scores', '/metrics']);
     expect(Object.keys(doc.paths['/api/v1/predictions']!).sort()).toEqual(['get', 'post']);
     const html = await (await fetch(`${sc.url}/docs`)).text();
     expect(html).toContain('/docs/assets/swagger-ui-bundle.js');

@@ -281,6 +281,38 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
 
   mountAlerts(app, store, { verify: deps.verify, limiter: deps.limiter });
 
+  // Routes served by plain handlers (text bodies, admin/operator views) are documented here so
+  // /openapi.json lists every public endpoint.
+  const json = (description: string) => ({ description, content: { 'application/json': { schema: z.object({}).passthrough() } } });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'apiKey', in: 'header', name: 'x-api-key' });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics (text exposition format 0.0.4): satcast_* and process metrics',
+    responses: { 200: { description: 'Metrics', content: { 'text/plain': { schema: z.string() } } } },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/api/v1/scores',
+    summary: 'Live scores over the last 500 bars: MAE skill vs persistence, 90% band coverage, pinball, per model and horizon',
+    responses: { 200: json('Scores') },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/api/v1/models/performance',
+    summary: 'Admin: live scores of every model beside persistence, model versions, registry lines, gates and decisions',
+    security: [{ bearerAuth: [] }, { apiKey: [] }],
+    responses: { 200: json('Performance'), 401: problemResponse('Missing or invalid credentials'), 403: problemResponse('Not an admin') },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/api/v1/alerting',
+    summary: 'Operator: firing alerts, channel health, recent deliveries, drift summary',
+    security: [{ bearerAuth: [] }, { apiKey: [] }],
+    responses: { 200: json('Alerting state'), 401: problemResponse('Missing or invalid credentials'), 403: problemResponse('Not an operator') },
+  });
+
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Satcast API', version: '1.0.0', description: 'Honest BTC forecasts: calibrated bands and P(up), every score beside persistence.' },
