@@ -26,3 +26,18 @@ export function sortedFinite(xs: Iterable<number>): Float64Array {
 export function smoothedRate(k: number, n: number, a = 1, b = 1): number {
   return (k + a) / (n + a + b);
 }
+
+/**
+ * Small deterministic PRNG (mulberry32): uniform [0, 1) from a 32-bit seed, identical in Node, workerd and
+ * browsers. Models use it for reproducible subsampling; test suites for reproducible data.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

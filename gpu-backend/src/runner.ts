@@ -29,7 +29,7 @@ import { createCache as createMemoryCache } from '@satcast/adapter-cache-memory'
 import { createCache as createRedisCache } from '@satcast/adapter-cache-redis';
 import { createBus } from '@satcast/adapter-bus-memory';
 import { storeBatch, upcastingStore } from './ingest/upcast.js';
-import { sourcesHealth } from './ingest/health.js';
+import { sourcesHealth, type HostSourceHealth } from './ingest/health.js';
 import { observeQuarantine } from './ingest/store.js';
 import { newestCandle } from './ingest/backfill.js';
 import { Pipeline } from './pipeline/runtime.js';
@@ -44,17 +44,8 @@ import { createJwtVerifier } from '@satcast/adapter-auth-jose';
 import { openBackendRegistry, type BackendRegistryOptions } from './registry/wire.js';
 import { Redis } from 'ioredis';
 
-export interface SourceHealth {
-  id: string;
-  lastEventTime?: number;
-  lastBatchAt?: number;
-  errors: number;
-  lastError?: string;
-  /** No batch for more than two bar intervals (set by the source-watchdog job). */
-  stale?: boolean;
-  /** Records quarantined for this source since start, by kind (also `satcast_source_rejected_total`). */
-  rejected?: Record<string, number>;
-}
+/** What the host tracks per source (stale is set by the source-watchdog job; rejected by kind). */
+export type SourceHealth = HostSourceHealth;
 
 export interface Satcast {
   config: ResolvedConfig;

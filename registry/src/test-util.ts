@@ -2,7 +2,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HOUR, type Horizon, type Outcome } from '@satcast/core';
+import { HOUR, seededRandom, type Horizon, type Outcome } from '@satcast/core';
 import { createFsArtifactStore } from './artifacts-fs.js';
 import { createLibsqlRegistryStore } from './libsql-store.js';
 import { ModelRegistry } from './registry.js';
@@ -40,17 +40,8 @@ export function card(overrides: Partial<CardInput> = {}): CardInput {
 export const bytesOf = (s: string) => new TextEncoder().encode(s);
 export const artifact = (s: string) => ({ format: 'json' as const, bytes: bytesOf(s) });
 
-/** Deterministic PRNG (mulberry32) so synthetic series are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (core's mulberry32) so synthetic series are the same on every run. */
+export const rng = seededRandom;
 
 /** Standard normal draws (Box-Muller). */
 export function normals(seed: number, n: number): number[] {

@@ -9,9 +9,9 @@ import {
   fitPlatt,
   neweyWestLongRunVariance,
   normalCdf,
+  seededRandom,
   wilsonInterval,
 } from '../index.js';
-import { seededRandom } from '../testing/fixtures.js';
 
 const rng = seededRandom;
 const gauss = (u: () => number) => Math.sqrt(-2 * Math.log(u() || 1e-12)) * Math.cos(2 * Math.PI * u());

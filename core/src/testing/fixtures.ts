@@ -1,18 +1,9 @@
 import type { Candle } from '../schemas/candle.js';
 import type { Observation } from '../schemas/observation.js';
 import { INTERVAL_MS, type Interval } from '../time.js';
+import { seededRandom } from '../stats.js';
 
-/** Small deterministic PRNG (mulberry32) so suites are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /**
  * Return a copy of `candles` where every bar opened after `t` is distorted (prices scaled by a random

@@ -5,7 +5,7 @@
  * contract (each feature set's streaming = batch and look-ahead guards), so row i only reflects what was
  * public at the close of bar i.
  */
-import { createPluginContext, INTERVAL_MS, toCandleFrame, type Candle, type Logger, type ResolvedConfig } from '@satcast/core';
+import { createPluginContext, HORIZON_MS, INTERVAL_MS, toCandleFrame, type Candle, type Horizon, type Logger, type ResolvedConfig, type TrainingSet } from '@satcast/core';
 import { createStore } from '@satcast/adapter-store-libsql';
 import { createCache } from '@satcast/adapter-cache-memory';
 import { ingestBatch } from '../pipeline/ingest.js';
@@ -55,4 +55,26 @@ export async function loadHistory(config: ResolvedConfig, log: Logger, now = Dat
     await cache.close?.();
     await store.close();
   }
+}
+
+/**
+ * The point-in-time training set of rows [lo, end): `target` (the horizon's log returns over the whole
+ * history) where it was public by `publicBy` and every input of the row is finite, else NaN. Feature
+ * columns are views, not copies. Used by the walk-forward backtest and by `satcast train`.
+ */
+export function trainingRows(h: History, horizon: Horizon, inputs: readonly string[], target: Float64Array, lo: number, end: number, publicBy: number): TrainingSet {
+  const hMs = HORIZON_MS[horizon];
+  const cols = inputs.map((f) => h.cols[f]!);
+  const y = new Float64Array(end - lo);
+  for (let i = lo; i < end; i++) {
+    let v = h.openTime[i]! + h.barMs + hMs <= publicBy ? target[i]! : Number.NaN;
+    if (Number.isFinite(v)) for (const c of cols) if (!Number.isFinite(c[i]!)) { v = Number.NaN; break; }
+    y[i - lo] = v;
+  }
+  return {
+    horizon,
+    times: Float64Array.from(h.openTime.subarray(lo, end), (t) => t + h.barMs),
+    features: Object.fromEntries(inputs.map((f) => [f, h.cols[f]!.subarray(lo, end)])),
+    target: y,
+  };
 }

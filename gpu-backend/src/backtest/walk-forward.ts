@@ -24,7 +24,7 @@ import {
 } from '@satcast/core';
 import { toPrediction } from '../pipeline/forecast.js';
 import { ServingLayer, VolRegimes } from '../pipeline/serving-layer.js';
-import type { History } from './history.js';
+import { trainingRows, type History } from './history.js';
 
 export const KEYS = Object.keys(QUANTILE_LEVELS) as QuantileKey[];
 export const SERVED = 'satcast';
@@ -109,7 +109,6 @@ async function forecastModel(
   o: WalkForwardOptions,
   tick: () => Promise<void>,
 ): Promise<RawForecasts> {
-  const hMs = HORIZON_MS[horizon];
   const inputs = m.plugin.inputs(m.options);
   for (const f of inputs) if (!h.cols[f]) throw new Error(`model "${m.id}" needs feature "${f}", which no configured feature set produces`);
   const period = m.plugin.capabilities.cheapRefit ? o.cheapRefitEveryMs : o.refitEveryMs;
@@ -121,17 +120,8 @@ async function forecastModel(
     const segStart = end;
     if (segEnd <= segStart) continue;
     const lo = o.window === 'sliding' ? Math.max(0, end - o.trainRows) : 0;
-    const y = new Float64Array(end - lo);
-    const features: Record<string, Float64Array> = {};
-    for (const name of inputs) features[name] = h.cols[name]!.subarray(lo, end);
-    for (let i = lo; i < end; i++) {
-      let v = h.openTime[i]! + h.barMs + hMs <= t ? target[i]! : Number.NaN;
-      if (Number.isFinite(v)) for (const name of inputs) if (!Number.isFinite(h.cols[name]![i]!)) { v = Number.NaN; break; }
-      y[i - lo] = v;
-    }
-    const times = Float64Array.from(h.openTime.subarray(lo, end), (x) => x + h.barMs);
     const model = await m.plugin.create(m.options, createPluginContext({ log: o.log }));
-    await model.fit({ horizon, times, features, target: y });
+    await model.fit(trainingRows(h, horizon, inputs, target, lo, end, t));
     const pf: Record<string, Float64Array> = {};
     for (const name of inputs) pf[name] = h.cols[name]!.slice(segStart, segEnd);
     const ptimes = Float64Array.from(h.openTime.subarray(segStart, segEnd), (x) => x + h.barMs);

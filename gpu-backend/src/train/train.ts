@@ -19,7 +19,7 @@ import {
   type TrainingSet,
 } from '@satcast/core';
 import type { ModelRegistry } from '@satcast/registry';
-import type { History } from '../backtest/history.js';
+import { trainingRows, type History } from '../backtest/history.js';
 import { saveArtifact, type SavedArtifact } from './artifacts.js';
 
 export interface TrainOptions {
@@ -49,22 +49,9 @@ export interface TrainedModel extends SavedArtifact {
   registered?: { version: string; stage: 'champion' | 'challenger'; parent?: string };
 }
 
-function trainingSet(h: History, horizon: Horizon, inputs: readonly string[], end: number, publicBy: number, rows?: number): TrainingSet {
-  const lo = rows ? Math.max(0, end - rows) : 0;
-  const hMs = HORIZON_MS[horizon];
-  const all = logReturnTargets(h.openTime, h.close, hMs);
-  const target = new Float64Array(end - lo);
-  for (let i = lo; i < end; i++) {
-    let v = h.openTime[i]! + h.barMs + hMs <= publicBy ? all[i]! : Number.NaN;
-    if (Number.isFinite(v)) for (const f of inputs) if (!Number.isFinite(h.cols[f]![i]!)) { v = Number.NaN; break; }
-    target[i - lo] = v;
-  }
-  return {
-    horizon,
-    times: Float64Array.from(h.openTime.subarray(lo, end), (t) => t + h.barMs),
-    features: Object.fromEntries(inputs.map((f) => [f, h.cols[f]!.subarray(lo, end)])),
-    target,
-  };
+/** Rows [end - rows, end) (all when `rows` is unset), point-in-time as of `publicBy`. */
+function trainingSet(h: History, horizon: Horizon, inputs: readonly string[], target: Float64Array, end: number, publicBy: number, rows?: number): TrainingSet {
+  return trainingRows(h, horizon, inputs, target, rows ? Math.max(0, end - rows) : 0, end, publicBy);
 }
 
 export async function trainModels(config: ResolvedConfig, store: Store, h: History, o: TrainOptions): Promise<TrainedModel[]> {
@@ -92,9 +79,9 @@ export async function trainModels(config: ResolvedConfig, store: Store, h: Histo
       const t0 = performance.now();
       const ctx = createPluginContext({ log: o.log });
       // Validation: fit on what was public at the split, score the rows after it.
-      const valModel = await m.plugin.create(m.options, ctx);
-      await valModel.fit(trainingSet(h, horizon, inputs, splitRow + 1, splitTime, o.trainRows));
       const target = logReturnTargets(h.openTime, h.close, HORIZON_MS[horizon]);
+      const valModel = await m.plugin.create(m.options, ctx);
+      await valModel.fit(trainingSet(h, horizon, inputs, target, splitRow + 1, splitTime, o.trainRows));
       const rows: number[] = [];
       for (let i = splitRow + 1; i < n; i++) if (Number.isFinite(target[i]!)) rows.push(i);
       const f = await valModel.predict({
@@ -125,7 +112,7 @@ export async function trainModels(config: ResolvedConfig, store: Store, h: Histo
       };
       // Final: everything public now.
       const model = await m.plugin.create(m.options, ctx);
-      await model.fit(trainingSet(h, horizon, inputs, n, lastClose, o.trainRows));
+      await model.fit(trainingSet(h, horizon, inputs, target, n, lastClose, o.trainRows));
       const blob = model.serialize();
       const card: Omit<ModelCard, 'version' | 'artifactSha256' | 'format'> = {
         name: m.id,
