@@ -96,7 +96,21 @@ describe('resolveConfig', () => {
   });
 
   it('rejects a served model that is not configured', () => {
-    expect(messageOf({ ...valid, servedModel: 'gbdt' })).toMatch(/servedModel: "gbdt" is not an enabled model id/);
+    expect(messageOf({ ...valid, servedModel: 'gbdt' })).toMatch(/servedModel: "gbdt" is not an enabled model or ensemble id/);
+  });
+
+  it('ensembles: members must be enabled models, ids distinct, the robust member a member; an ensemble can be served', () => {
+    const two = { ...valid, models: [{ plugin: 'fake-model' }, { plugin: 'fake-model', id: 'other' }] };
+    const c = resolveConfig({ ...two, ensembles: [{ id: 'stack', method: 'stack', members: ['fake-model', 'other'] }], servedModel: 'stack' }, registry);
+    expect(c.ensembles[0]).toMatchObject({ id: 'stack', method: 'stack', enabled: true, options: {} });
+    expect(resolveConfig(two, registry).ensembles).toEqual([]);
+    expect(messageOf({ ...two, ensembles: [{ id: 'e', method: 'dynamic', members: ['fake-model', 'gbdt'] }] })).toMatch(/ensembles\[0\]\.members\[1\]: "gbdt" is not an enabled model id/);
+    expect(messageOf({ ...two, ensembles: [{ id: 'other', method: 'equal', members: ['fake-model', 'other'] }] })).toMatch(/ensembles\[0\]\.id: "other" is already a model or ensemble id/);
+    expect(messageOf({ ...two, ensembles: [{ id: 'e', method: 'vote', members: ['fake-model', 'other'] }] })).toMatch(/ensembles\.0\.method|ensembles\[0\]\.method/);
+    expect(messageOf({ ...two, ensembles: [{ id: 'e', method: 'equal', members: ['fake-model'] }] })).toMatch(/ensembles\[0\]\.members/);
+    expect(messageOf({ ...two, ensembles: [{ id: 'e', method: 'stack', members: ['fake-model', 'other'], shock: { robust: 'huber' } }] })).toMatch(/ensembles\[0\]\.shock\.robust: "huber" is not one of the members/);
+    expect(messageOf({ ...two, ensembles: [{ id: 'e', method: 'stack', members: ['fake-model', 'other'], enabled: false }], servedModel: 'e' })).toMatch(/servedModel: "e"/);
+    expect(messageOf({ ...two, ensembles: [{ id: 'e', method: 'equal', members: ['fake-model', 'other'], shock: {} }] })).toMatch(/ensembles\[0\]\.shock: shock handling needs method "stack" or "dynamic"/);
   });
 
   it('rejects duplicate instance ids and skips disabled plugins', () => {

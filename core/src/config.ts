@@ -76,6 +76,31 @@ const AlertingConfigSchema = z
   .prefault({});
 export type AlertingConfig = z.output<typeof AlertingConfigSchema>;
 
+/**
+ * A combination of model forecasts (stacking meta-model, hourly performance weighting, or an equal-weight
+ * mean), computed by the host from its members' out-of-sample forecasts and served like a model.
+ */
+export const EnsembleConfigSchema = z.strictObject({
+  /** Id used in predictions (`metadata.model`), reports and `servedModel`. */
+  id: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, "_" or "-", starting with a letter'),
+  /** `stack`: meta-model refitted on out-of-fold forecasts; `dynamic`: weights from recent pinball loss, re-weighted hourly; `equal`: the plain mean. */
+  method: z.enum(['stack', 'dynamic', 'equal']),
+  /** Enabled model ids combined (at least two). */
+  members: z.array(z.string().min(1)).min(2),
+  /** Shock handling: above `threshold` of the anomaly `feature`, lean on the `robust` member and widen the band. */
+  shock: z
+    .strictObject({
+      feature: z.string().min(1).default('iforest_score'),
+      robust: z.string().min(1).optional(),
+      threshold: z.number().gt(0).lt(1).default(0.6),
+    })
+    .optional(),
+  /** Options of the combiner (see @satcast/plugin-ensemble). */
+  options: z.record(z.string(), z.unknown()).default({}),
+  enabled: z.boolean().default(true),
+});
+export type EnsembleConfig = z.output<typeof EnsembleConfigSchema>;
+
 export const SatcastConfigSchema = z.strictObject({
   /** Trading pair forecast, exchange notation. */
   asset: z.string().regex(/^[A-Z0-9]{2,20}$/).default('BTCUSDT'),
@@ -101,7 +126,9 @@ export const SatcastConfigSchema = z.strictObject({
   sources: z.array(PluginRefSchema).min(1),
   features: z.array(PluginRefSchema).min(1),
   models: z.array(PluginRefSchema).min(1),
-  /** Plugin id of the model whose predictions are served. */
+  /** Combinations of the models' forecasts, each reported and servable like a model. */
+  ensembles: z.array(EnsembleConfigSchema).default([]),
+  /** Id of the model or ensemble whose predictions are served. */
   servedModel: z.string().min(1),
   /** Below this confidence a prediction is flagged `conservative` and its point shrunk toward the last price. */
   confidenceThreshold: z.number().min(0.5).max(1).default(0.85),
@@ -227,9 +254,25 @@ export function resolveConfig(raw: unknown, registry: PluginRegistry, origin = '
       (resolved[section] as ResolvedPlugin[]).push({ id, plugin, options: opts.data });
     });
   }
-  if (problems.length === 0 && !resolved.models.some((m) => m.id === cfg.servedModel)) {
+  const modelIds = new Set(resolved.models.map((m) => m.id));
+  const ensembleIds = new Set<string>();
+  cfg.ensembles.forEach((e, index) => {
+    if (!e.enabled) return;
+    const where = `ensembles[${index}]`;
+    if (modelIds.has(e.id) || ensembleIds.has(e.id)) problems.push(`${where}.id: "${e.id}" is already a model or ensemble id`);
+    ensembleIds.add(e.id);
+    e.members.forEach((m, k) => {
+      if (!modelIds.has(m)) problems.push(`${where}.members[${k}]: "${m}" is not an enabled model id (have: ${[...modelIds].join(', ')})`);
+    });
+    if (new Set(e.members).size !== e.members.length) problems.push(`${where}.members: a member is listed twice`);
+    if (e.shock && e.method === 'equal') problems.push(`${where}.shock: shock handling needs method "stack" or "dynamic" (the equal mean has no weights to shift)`);
+    if (e.shock?.robust !== undefined && !e.members.includes(e.shock.robust)) {
+      problems.push(`${where}.shock.robust: "${e.shock.robust}" is not one of the members (${e.members.join(', ')})`);
+    }
+  });
+  if (problems.length === 0 && !modelIds.has(cfg.servedModel) && !ensembleIds.has(cfg.servedModel)) {
     problems.push(
-      `servedModel: "${cfg.servedModel}" is not an enabled model id (have: ${resolved.models.map((m) => m.id).join(', ')})`,
+      `servedModel: "${cfg.servedModel}" is not an enabled model or ensemble id (have: ${[...modelIds, ...ensembleIds].join(', ')})`,
     );
   }
   if (problems.length) {

@@ -11,8 +11,25 @@ export { AuthError, type Principal, type Role };
 // One verifier per isolate and configuration (it memoises the imported key and verified tokens).
 let verifier: { config: string; verify: JwtVerifier } | undefined;
 
+const configOf = (env: Env) => `${env.JWT_JWKS_URL ?? ''}|${env.JWT_SECRET ?? ''}|${env.JWT_ISSUER}|${env.JWT_AUDIENCE}`;
+
+/**
+ * Tokens this isolate verified, for the synchronous hot path (`peekVerifiedJwt`). The same rule as the
+ * verifier's own memo: kept until min(exp - 5 s, verified + 60 s), at most 10,000, and only for the
+ * verifier configuration (secret/JWKS, issuer, audience) that verified them.
+ */
+const verified = new Map<string, { config: string; principal: Principal; until: number }>();
+const VERIFIED_MAX = 10_000;
+
+/** A token verified in this isolate under the current configuration and still within its memo time. */
+export function peekVerifiedJwt(token: string, env: Env): Principal | undefined {
+  const hit = verified.get(token);
+  if (!hit || hit.until <= Date.now() || hit.config !== configOf(env)) return undefined;
+  return hit.principal;
+}
+
 export async function verifyJwt(token: string, env: Env): Promise<Principal> {
-  const config = `${env.JWT_JWKS_URL ?? ''}|${env.JWT_SECRET ?? ''}|${env.JWT_ISSUER}|${env.JWT_AUDIENCE}`;
+  const config = configOf(env);
   if (verifier?.config !== config) {
     if (!env.JWT_SECRET && !env.JWT_JWKS_URL) throw new AuthError('JWT authentication is not configured at this edge');
     verifier = {
@@ -20,7 +37,13 @@ export async function verifyJwt(token: string, env: Env): Promise<Principal> {
       verify: createJwtVerifier({ secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE }),
     };
   }
-  return await verifier.verify(token);
+  const principal = await verifier.verify(token);
+  const until = Math.min((principal.exp ?? Infinity) * 1000 - 5000, Date.now() + 60_000);
+  if (until > Date.now()) {
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+    verified.set(token, { config, principal, until });
+  }
+  return principal;
 }
 
 export async function verifyApiKey(key: string, env: Env): Promise<Principal> {

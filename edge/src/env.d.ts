@@ -17,7 +17,17 @@ declare namespace Cloudflare {
     HUB_SHARDS: string;
     RATE_LIMIT: string;
     RATE_WINDOW_MS: string;
+    /** Most permits an isolate leases from a caller's RateLimiter at once (1 = a DO call per request). */
+    RATE_LEASE_MAX?: string;
     STALE_AFTER_MS: string;
+    /** "onnx" turns on POST /api/v1/predictions (on-demand inference; needs the ONNX build). Default "off". */
+    EDGE_MODEL?: string;
   }
 }
 interface Env extends Cloudflare.Env {}
+
+/** The onnxruntime-web binary, uploaded by wrangler as a pre-compiled (CompiledWasm) module. */
+declare module 'onnxruntime-web/ort-wasm-simd-threaded.wasm' {
+  const module: WebAssembly.Module;
+  export default module;
+}

@@ -6,72 +6,31 @@
  * same RateLimit headers, RFC 9457 problem+json for every error.
  */
 import { Hono, type Context } from 'hono';
-import { HorizonSchema, HORIZONS, PredictionSchema, type Horizon, type Prediction } from '@satcast/core';
+import { HorizonSchema, HORIZONS, PredictionSchema, type Prediction } from '@satcast/core';
 import { authenticate, AuthError, type Principal } from './auth.js';
 import { parseTimeframes } from './hub.js';
+import { dropIsolateMemo, fromKv, invalidateLatest, latestView, makeView } from './latest.js';
 import { latestKey } from './ledger.js';
+import { handleModelSync, handleOnDemand, onnxBundled } from './model.js';
 import { problem } from './problem.js';
-import { rateHeaders } from './ratelimit.js';
+import { PermitCache, rateHeaders } from './ratelimit.js';
 import { handleSync } from './sync.js';
+import { fastPredictions, predictionsResponse } from './fast.js';
 
 export { PredictionHub } from './hub.js';
 export { RateLimiter } from './ratelimit.js';
 export { SyncLedger } from './ledger.js';
 export { latestKey, historyKey } from './ledger.js';
 
-type AppEnv = { Bindings: Env; Variables: { principal: Principal } };
+type AppEnv = { Bindings: Env; Variables: { principal: Principal; rate: Record<string, string> } };
 type Ctx = Context<AppEnv>;
 
-/**
- * Three layers in front of the origin, cheapest first:
- *   1. an isolate memo of the latest set, at most MEMO_TTL_MS old (a sync in this isolate clears it);
- *   2. the Cache API of this location (`LATEST_CACHE_KEY`, max-age CACHE_TTL_S; a sync purges it here,
- *      other locations see new data within the TTL);
- *   3. Workers KV, the global copy written by sync.
- * The staleness these add (≤ 1 s + 5 s) is far below the hourly cadence of the predictions.
- */
-const MEMO_TTL_MS = 1000;
-const CACHE_TTL_S = 5;
-const LATEST_CACHE_KEY = 'https://satcast-edge.internal/predictions/latest';
-let memo: { at: number; byHorizon: Map<Horizon, Prediction> } | undefined;
-
-/** Forget the memo and this location's cached copy (after a write). */
-export async function invalidateLatest(): Promise<void> {
-  memo = undefined;
-  await caches.default.delete(LATEST_CACHE_KEY).catch(() => false);
-}
 /** Tests write KV behind the worker's back; they drop the memo and cached copy this way. */
 export const clearMemo = invalidateLatest;
-/** Drop only the isolate memo (as a new isolate would start), keeping the location cache. */
-export function dropIsolateMemo(): void {
-  memo = undefined;
-}
+export { invalidateLatest, dropIsolateMemo };
 
-async function loadLatest(env: Env): Promise<unknown[]> {
-  const cached = await caches.default.match(LATEST_CACHE_KEY).catch(() => undefined);
-  if (cached) return (await cached.json()) as unknown[];
-  const raw = await Promise.all(HORIZONS.map((h) => env.PREDICTIONS.get(latestKey(h), 'json')));
-  const present = raw.filter((r) => r !== null);
-  await caches.default
-    .put(LATEST_CACHE_KEY, new Response(JSON.stringify(present), { headers: { 'content-type': 'application/json', 'cache-control': `public, max-age=${CACHE_TTL_S}` } }))
-    .catch(() => {});
-  return present;
-}
-
-async function fromKv(env: Env, horizons: readonly Horizon[]): Promise<Prediction[]> {
-  if (!memo || Date.now() - memo.at > MEMO_TTL_MS) {
-    const byHorizon = new Map<Horizon, Prediction>();
-    for (const r of await loadLatest(env)) {
-      const p = PredictionSchema.safeParse(r);
-      if (p.success) byHorizon.set(p.data.horizon, p.data);
-    }
-    memo = { at: Date.now(), byHorizon };
-  }
-  return horizons.flatMap((h) => {
-    const p = memo!.byHorizon.get(h);
-    return p ? [p] : [];
-  });
-}
+/** This isolate's permit leases (see ratelimit.ts). */
+const permits = new PermitCache();
 
 /**
  * Ask the origin backend; newer predictions are written to KV (never replacing newer ones). Returns
@@ -116,6 +75,7 @@ app.get('/api/v1/health', async (c) => {
     coreLoaded: typeof PredictionSchema.parse === 'function',
     horizons: latest.map((p) => p.horizon),
     newestPredictionAgeMs: newest ? Date.now() - newest : null,
+    edgeModel: { flag: c.env.EDGE_MODEL ?? 'off', runtimeBundled: onnxBundled() },
   });
 });
 
@@ -134,14 +94,20 @@ async function guard(c: Ctx, next: () => Promise<void>): Promise<Response | void
     if (err instanceof AuthError) return problem(c, 401, err.message, { headers: { 'WWW-Authenticate': 'Bearer' } });
     throw err;
   }
-  const limiter = c.env.LIMITER.get(c.env.LIMITER.idFromName(principal.id));
-  const decision = await limiter.hit(Number(c.env.RATE_LIMIT || 1000), Number(c.env.RATE_WINDOW_MS || 3_600_000));
+  const decision = await permits.take(
+    principal.id,
+    (id) => c.env.LIMITER.get(c.env.LIMITER.idFromName(id)),
+    { limit: Number(c.env.RATE_LIMIT || 1000), windowMs: Number(c.env.RATE_WINDOW_MS || 3_600_000), maxBatch: Number(c.env.RATE_LEASE_MAX || 50) },
+    (p) => c.executionCtx.waitUntil(p),
+  );
   const headers = rateHeaders(decision);
   if (!decision.allowed) return problem(c, 429, `rate limit of ${decision.limit} requests per window reached; retry in ${decision.resetSeconds} s`, { headers });
   c.set('principal', principal);
+  c.set('rate', headers);
   await next();
-  // A 101 upgrade response has immutable headers; the limit was still counted for it.
-  if (c.res.status !== 101) for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
+  // Handlers on the hot path put the headers in themselves. A 101 upgrade response has immutable
+  // headers; the limit was still counted for it.
+  if (c.res.status !== 101 && !c.res.headers.has('RateLimit-Limit')) for (const [k, v] of Object.entries(headers)) c.res.headers.set(k, v);
 }
 
 app.get('/api/v1/predictions', guard, async (c) => {
@@ -152,38 +118,28 @@ app.get('/api/v1/predictions', guard, async (c) => {
       errors: [{ field: 'horizon', message: `expected one of ${HORIZONS.join(', ')}` }],
     });
   }
-  const horizons = parsed?.success ? [parsed.data] : [...HORIZONS];
-  let preds = await fromKv(c.env, horizons);
+  const horizons = parsed?.success ? [parsed.data] : HORIZONS;
+  let view = await latestView(c.env, horizons);
   let source = 'edge-kv';
   let stale = false;
   const staleAfter = Number(c.env.STALE_AFTER_MS || 7_200_000);
-  const newestOf = (ps: Prediction[]) => ps.reduce((m, p) => Math.max(m, p.issuedAt), 0);
-  if (preds.length < horizons.length) {
+  if (view.predictions.length < horizons.length) {
     // Miss: the caller waits for the origin.
     const origin = await fromOrigin(c.env);
-    if (origin === undefined && preds.length === 0) return problem(c, 503, 'no cached prediction and the origin backend is unreachable');
-    if (origin !== undefined) (preds = origin.filter((p) => horizons.includes(p.horizon))), (source = 'origin');
+    if (origin === undefined && view.predictions.length === 0) return problem(c, 503, 'no cached prediction and the origin backend is unreachable');
+    if (origin !== undefined) (view = makeView(origin.filter((p) => horizons.includes(p.horizon)))), (source = 'origin');
     else stale = true;
-  } else if (Date.now() - newestOf(preds) > staleAfter) {
+  } else if (Date.now() - view.newest > staleAfter) {
     // Stale-while-revalidate: answer now with what we have (flagged), refresh from the origin after.
     stale = true;
     c.executionCtx.waitUntil(fromOrigin(c.env));
   }
-  const newest = newestOf(preds);
-  const etag = `"${newest}-${preds.map((p) => p.horizon).join('.')}"`;
-  const headers: Record<string, string> = {
-    ETag: etag,
-    'Cache-Control': 'private, max-age=5',
-    'X-Satcast-Source': source,
-    'X-Satcast-Prediction-Age': String(Math.max(0, Math.round((Date.now() - newest) / 1000))),
-  };
-  if (stale) {
-    headers.Warning = '110 - "Response is Stale"';
-    headers['X-Satcast-Stale'] = 'true';
-  }
-  if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
-  return c.json({ asset: preds[0]?.asset ?? 'BTCUSDT', predictions: preds, stale }, 200, headers);
+  return predictionsResponse(view, c.get('rate'), { source, stale, ifNoneMatch: c.req.header('if-none-match') });
 });
+
+// On-demand inference with a synced ONNX model (EDGE_MODEL = "onnx" and an ONNX build; see model.ts).
+app.post('/api/v1/predictions', guard, (c) => handleOnDemand(c as unknown as Parameters<typeof handleOnDemand>[0]));
+app.post('/sync/model', (c) => handleModelSync(c as unknown as Parameters<typeof handleModelSync>[0]));
 
 app.get('/stream/predictions', guard, async (c) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return problem(c, 426, 'this endpoint speaks WebSocket only (send Upgrade: websocket)');
@@ -200,4 +156,10 @@ app.get('/stream/predictions', guard, async (c) => {
   return c.env.HUB.get(c.env.HUB.idFromName(`shard-${shard}`)).fetch(new Request(url, c.req.raw));
 });
 
-export default app satisfies ExportedHandler<Env>;
+export default {
+  // A cached GET whose token, permit and prediction set are all in this isolate is answered without a
+  // Promise (src/fast.ts); everything else goes through Hono.
+  fetch(req: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+    return fastPredictions(req, env, permits) ?? app.fetch(req, env, ctx);
+  },
+} satisfies ExportedHandler<Env>;

@@ -18,10 +18,7 @@ export interface SyncResult {
 export class SyncLedger extends DurableObject<Env> {
   /** Returns null when this signature was seen before (a replay). */
   async apply(signature: string, receivedAt: number, predictions: Prediction[]): Promise<SyncResult | null> {
-    const seenKey = `seen:${signature}`;
-    if (await this.ctx.storage.get(seenKey)) return null;
-    await this.ctx.storage.put(seenKey, receivedAt);
-    await this.pruneSeen(receivedAt);
+    if (!(await this.claim(signature, receivedAt))) return null;
     const out: SyncResult = { accepted: [], ignored: [] };
     for (const p of predictions) {
       const newest = (await this.ctx.storage.get<number>(`newest:${p.horizon}`)) ?? 0;
@@ -36,6 +33,15 @@ export class SyncLedger extends DurableObject<Env> {
       out.accepted.push(p);
     }
     return out;
+  }
+
+  /** Record a signed push's signature; false when it was seen before (a replay). Model pushes use it too. */
+  async claim(signature: string, receivedAt: number): Promise<boolean> {
+    const seenKey = `seen:${signature}`;
+    if (await this.ctx.storage.get(seenKey)) return false;
+    await this.ctx.storage.put(seenKey, receivedAt);
+    await this.pruneSeen(receivedAt);
+    return true;
   }
 
   /** Signatures older than the replay window can never verify again; forget them. */

@@ -18,7 +18,11 @@ import type { SyncResult } from './ledger.js';
 const BodySchema = z.strictObject({ predictions: z.array(PredictionSchema).min(1).max(100) });
 const MAX_BODY = 256 * 1024;
 
-export async function handleSync(c: Context<{ Bindings: Env }>): Promise<Response> {
+/**
+ * Check the signing headers of a push (key id, timestamp window, HMAC over `<timestamp>.<body>`).
+ * Returns the body and signature, or the problem response to send.
+ */
+export async function verifySigned(c: Context<{ Bindings: Env }>, maxBody = MAX_BODY): Promise<{ body: string; signature: string } | Response> {
   const env = c.env;
   const keyId = c.req.header('x-satcast-key-id') ?? '';
   const tsRaw = c.req.header('x-satcast-timestamp') ?? '';
@@ -37,9 +41,16 @@ export async function handleSync(c: Context<{ Bindings: Env }>): Promise<Respons
     return problem(c, 401, `x-satcast-timestamp must be epoch ms within ${window} ms of now`);
   }
   const body = await c.req.text();
-  if (body.length > MAX_BODY) return problem(c, 413, `body larger than ${MAX_BODY} bytes`);
+  if (body.length > maxBody) return problem(c, 413, `body larger than ${maxBody} bytes`);
   if (!timingSafeEqualStr(await signPayload(secret, ts, body), signature)) return problem(c, 401, 'bad signature');
+  return { body, signature };
+}
 
+export async function handleSync(c: Context<{ Bindings: Env }>): Promise<Response> {
+  const env = c.env;
+  const signed = await verifySigned(c);
+  if (signed instanceof Response) return signed;
+  const { body, signature } = signed;
   let json: unknown;
   try {
     json = JSON.parse(body);

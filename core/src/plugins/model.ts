@@ -18,6 +18,18 @@ export interface PredictInput {
   readonly horizon: Horizon;
   readonly times: Float64Array;
   readonly features: Readonly<Record<string, Float64Array>>;
+  /**
+   * The rows immediately before the first input row (oldest first, same feature names), for sequence
+   * models (`capabilities.sequenceLength` > 1). The host passes up to `sequenceLength - 1` of them when
+   * that much history exists; a model must still answer without it (e.g. by imputing), never fail.
+   */
+  readonly context?: SequenceContext;
+}
+
+/** Earlier rows a sequence model reads before the first input row. */
+export interface SequenceContext {
+  readonly times: Float64Array;
+  readonly features: Readonly<Record<string, Float64Array>>;
 }
 
 /** A forecast of the log return over the horizon. Quantiles are log-return quantiles (non-decreasing). */
@@ -50,6 +62,11 @@ export interface ModelCapabilities {
   formats: readonly ('json' | 'onnx')[];
   /** Whether a refit is cheap enough to run on every bar (e.g. baselines). */
   cheapRefit: boolean;
+  /**
+   * Bars of input a forecast reads (the row itself plus `sequenceLength - 1` earlier rows passed as
+   * `PredictInput.context`); 1 or absent for row-wise models.
+   */
+  sequenceLength?: number;
 }
 
 export interface ModelDefinition<Options> extends PluginBase<'model', Options, Model> {
@@ -71,4 +88,29 @@ export interface ModelDefinition<Options> extends PluginBase<'model', Options, M
  */
 export function defineModel<Options>(def: Omit<ModelDefinition<Options>, 'kind'>): ModelDefinition<Options> {
   return Object.freeze({ ...def, kind: 'model' as const });
+}
+
+/**
+ * The `context` a host passes a sequence model for rows starting at `first`: the up to `length - 1` rows
+ * before it, read from full feature columns (oldest first); `timeOf(row)` is that row's as-of time. Undefined for row-wise models (length <= 1)
+ * or when there is no earlier row.
+ * @example
+ * model.predict({ horizon, times, features, context: sequenceContext(cols, (i) => openTime[i] + bar, inputs, first, caps.sequenceLength) })
+ */
+export function sequenceContext(
+  cols: Readonly<Record<string, ArrayLike<number>>>,
+  timeOf: (row: number) => number,
+  inputs: readonly string[],
+  first: number,
+  length: number | undefined,
+): SequenceContext | undefined {
+  const lo = Math.max(0, first - Math.max(0, (length ?? 1) - 1));
+  if (lo >= first) return undefined;
+  const slice = (a: ArrayLike<number>) => Float64Array.from({ length: first - lo }, (_, k) => a[lo + k]!);
+  const features: Record<string, Float64Array> = {};
+  for (const name of inputs) {
+    const c = cols[name];
+    if (c) features[name] = slice(c);
+  }
+  return { times: Float64Array.from({ length: first - lo }, (_, k) => timeOf(lo + k)), features };
 }

@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { libraryConfig } from '../../tsup.shared.ts';
+
+export default defineConfig(libraryConfig({ platform: 'neutral' }));
