@@ -13,6 +13,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerFeatures } from './commands/features.js';
 import { registerBacktest } from './commands/backtest.js';
 import { registerTrain } from './commands/train.js';
+import { registerTune } from './commands/tune.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerModels } from './commands/models.js';
 
@@ -29,6 +30,7 @@ registerKeys(program);
 registerFeatures(program);
 registerBacktest(program);
 registerTrain(program);
+registerTune(program);
 registerIngest(program);
 registerModels(program);
 

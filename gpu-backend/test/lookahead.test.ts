@@ -35,7 +35,7 @@ const featureSets = [...BUILTIN_PLUGINS, ...EXTRA].filter((p): p is FeatureSetDe
 
 describe('global feature guards', () => {
   it('covers every registered feature plugin', () => {
-    expect(featureSets.map((p) => p.name)).toEqual(expect.arrayContaining(['ta', 'time', 'sentiment', 'onchain', 'macro', 'volume-z']));
+    expect(featureSets.map((p) => p.name)).toEqual(expect.arrayContaining(['ta', 'time', 'sentiment', 'onchain', 'macro', 'shock', 'volume-z']));
   });
 
   for (const plugin of featureSets) {
@@ -48,7 +48,8 @@ describe('global feature guards', () => {
         for (const cut of [Math.floor(candles.length * 0.4), Math.floor(candles.length * 0.8)]) {
           expect(await lookAheadViolations({ plugin, options, candles, observations, cut })).toEqual([]);
         }
-      });
+        // Four batch runs over the whole history: the isolation forest (`shock`) refits ~400 forests per run.
+      }, 300_000);
 
       it('incremental equals batch on every row after warm-up (relative 1e-9)', async () => {
         const fs = await plugin.create(options, createPluginContext());

@@ -5,11 +5,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, DAY, type Horizon, type Logger, type PluginRegistry, type ResolvedConfig } from '@satcast/core';
+import { ConfigError, DAY, type EnsembleConfig, type Horizon, type Logger, type PluginRegistry, type ResolvedConfig } from '@satcast/core';
 import { TRAIN_ROWS } from '../pipeline/runtime.js';
 import { loadHistory, type History } from './history.js';
 import { scoreHorizon, trailingVol, type HorizonReport, type ModelMetrics } from './metrics.js';
 import { renderReport } from './report.js';
+import { createCombiner } from '../ensemble/combiner.js';
 import { SERVED, walkForward, type BacktestModel, type HorizonResult } from './walk-forward.js';
 
 export interface BacktestOptions {
@@ -18,8 +19,20 @@ export interface BacktestOptions {
   horizons?: readonly Horizon[];
   /** Model ids to run (default: every configured model). Baselines are always added. */
   models?: readonly string[];
+  /**
+   * Ensembles to score beside the models (default: the configured ones whose members all run). Extra
+   * ensembles over every model run except persistence come from `ensembleMethods`.
+   */
+  ensembles?: readonly EnsembleConfig[];
+  ensembleMethods?: readonly EnsembleConfig['method'][];
+  /** With `ensembleMethods`: also a shock-aware variant leaning on this robust member. */
+  shockRobust?: string;
+  /** Model or ensemble id scored as `satcast` through the serving layer (default: config.servedModel). */
+  served?: string;
   refitDays?: number;
   cheapRefitDays?: number;
+  /** Per-model refit period in days, overriding `refitDays` (e.g. `{ transformer: 365 }`). */
+  refitDaysByModel?: Readonly<Record<string, number>>;
   window?: 'sliding' | 'expanding';
   trainRows?: number;
   warmupDays?: number;
@@ -75,11 +88,45 @@ export async function runBacktest(config: ResolvedConfig, registry: PluginRegist
   if (!(to > from)) throw new ConfigError(`--to (${new Date(to).toISOString()}) must be after --from (${new Date(from).toISOString()})`, { field: '--to' });
   if (from < first) throw new ConfigError(`--from ${new Date(from).toISOString()} is before the first candle (${new Date(first).toISOString()})`, { field: '--from' });
   const horizons = o.horizons?.length ? o.horizons : config.horizons;
-  const models = backtestModels(config, registry, o.models);
+  const servedId = o.served ?? config.servedModel;
+  const configuredEnsembles = (o.ensembles ?? config.ensembles).filter((e) => e.enabled);
+  const servedEnsemble = configuredEnsembles.find((e) => e.id === servedId);
+  const cliEnsembleIds = (o.ensembleMethods ?? []).flatMap((m) => [m, ...(o.shockRobust && m !== 'equal' ? [`${m}-shock`] : [])]);
+  const servedIsModel = !servedEnsemble && !cliEnsembleIds.includes(servedId);
+  const wanted = o.models?.length ? [...new Set([...o.models, ...(servedEnsemble?.members ?? []), ...(servedIsModel ? [servedId] : [])])] : undefined;
+  const models = backtestModels({ ...config, servedModel: servedIsModel ? servedId : (servedEnsemble?.members[0] ?? 'persistence') }, registry, wanted);
+  for (const [id, days] of Object.entries(o.refitDaysByModel ?? {})) {
+    const m = models.find((x) => x.id === id);
+    if (!m) throw new ConfigError(`--refit: "${id}" is not among the models run (${models.map((x) => x.id).join(', ')})`, { field: '--refit' });
+    if (!(days > 0)) throw new ConfigError(`--refit: ${id}=${days} must be a positive number of days`, { field: '--refit' });
+    m.refitEveryMs = days * DAY;
+  }
+  const ran = new Set(models.map((m) => m.id));
+  const ensembles: EnsembleConfig[] = configuredEnsembles.filter((e) => e.members.every((m) => ran.has(m)));
+  const pool = models.map((m) => m.id).filter((id) => id !== 'persistence');
+  for (const method of o.ensembleMethods ?? []) {
+    if (pool.length < 2) throw new ConfigError(`--ensembles needs at least two models besides persistence (have: ${pool.join(', ') || 'none'})`, { field: '--ensembles' });
+    const add = (id: string, shock?: EnsembleConfig['shock']) => {
+      if (ran.has(id) || ensembles.some((e) => e.id === id)) throw new ConfigError(`--ensembles: id "${id}" is already a model or ensemble`, { field: '--ensembles' });
+      ensembles.push({ id, method, members: pool, options: {}, enabled: true, ...(shock ? { shock } : {}) });
+    };
+    add(method);
+    // The equal mean has no weights to shift: shock-aware variants exist for stack and dynamic only.
+    if (o.shockRobust && method !== 'equal') {
+      if (!pool.includes(o.shockRobust)) throw new ConfigError(`--shock: "${o.shockRobust}" is not among the models run (${pool.join(', ')})`, { field: '--shock' });
+      add(`${method}-shock`, { feature: 'iforest_score', robust: o.shockRobust, threshold: 0.6 });
+    }
+  }
+  // Fail now, not after an hour of fits: every ensemble's combiner options are valid.
+  for (const e of ensembles) createCombiner(e);
+  if (!ran.has(servedId) && !ensembles.some((e) => e.id === servedId)) {
+    throw new ConfigError(`--served: "${servedId}" is neither a model run nor an ensemble (models: ${[...ran].join(', ')}; ensembles: ${ensembles.map((e) => e.id).join(', ') || 'none'})`, { field: '--served' });
+  }
   const opts = {
     horizons,
     models,
-    servedModel: config.servedModel,
+    ensembles,
+    servedModel: servedId,
     from,
     to,
     refitEveryMs: (o.refitDays ?? 90) * DAY,
@@ -110,8 +157,9 @@ export async function runBacktest(config: ResolvedConfig, registry: PluginRegist
     bars: h.bars.length,
     dataRange: [new Date(h.openTime[0]!).toISOString(), new Date(h.openTime[h.openTime.length - 1]!).toISOString()],
     horizons,
-    models: models.map((m) => ({ id: m.id, plugin: m.plugin.name, options: m.options })),
-    served: { as: SERVED, model: config.servedModel, layer: 'ACI band scaling + Platt-recalibrated pUp + conservative shrink', aciGamma: opts.aciGamma },
+    models: models.map((m) => ({ id: m.id, plugin: m.plugin.name, options: m.options, ...(m.refitEveryMs ? { refitDays: m.refitEveryMs / DAY } : {}) })),
+    ensembles,
+    served: { as: SERVED, model: servedId, layer: 'ACI band scaling + Platt-recalibrated pUp + conservative shrink', aciGamma: opts.aciGamma },
     refitDays: opts.refitEveryMs / DAY,
     cheapRefitDays: opts.cheapRefitEveryMs / DAY,
     window: opts.window,

@@ -16,13 +16,16 @@ import {
   HORIZON_MS,
   logReturnTargets,
   QUANTILE_LEVELS,
+  sequenceContext,
   type Horizon,
+  type EnsembleConfig,
   type Logger,
   type ModelDefinition,
   type QuantileKey,
   type ReturnForecast,
 } from '@satcast/core';
 import { toPrediction } from '../pipeline/forecast.js';
+import { createCombiner, type Combiner } from '../ensemble/combiner.js';
 import { ServingLayer, VolRegimes } from '../pipeline/serving-layer.js';
 import { trainingRows, type History } from './history.js';
 
@@ -33,7 +36,13 @@ export interface BacktestModel {
   id: string;
   plugin: ModelDefinition<unknown>;
   options: unknown;
+  /** This model's refit period, overriding the run's (e.g. slow neural fits refitted yearly). */
+  refitEveryMs?: number;
 }
+
+/** Refit period of a model in a run. */
+const periodOf = (m: BacktestModel, o: Pick<WalkForwardOptions, 'refitEveryMs' | 'cheapRefitEveryMs'>) =>
+  m.refitEveryMs ?? (m.plugin.capabilities.cheapRefit ? o.cheapRefitEveryMs : o.refitEveryMs);
 
 export interface WalkForwardOptions {
   horizons: readonly Horizon[];
@@ -59,6 +68,8 @@ export interface WalkForwardOptions {
   onProgress?: (done: number, total: number, label: string) => void | Promise<void>;
   /** Volatility regimes for the served layer (default: from the history's closes). */
   regimes?: VolRegimes;
+  /** Combinations of the models' out-of-sample forecasts, each scored like a model (and servable). */
+  ensembles?: readonly EnsembleConfig[];
 }
 
 /** Forecasts of one model for one horizon, aligned on the scored rows. Prices, not returns. */
@@ -81,6 +92,8 @@ export interface HorizonResult {
   aciScale: Float64Array;
   /** The served layer's state after the last issued row (the live pipeline continues from it). */
   layer: ServingLayer;
+  /** Each ensemble's combiner after the last issued row (the live pipeline continues from them). */
+  combiners: Record<string, Combiner>;
 }
 
 interface RawForecasts {
@@ -111,7 +124,7 @@ async function forecastModel(
 ): Promise<RawForecasts> {
   const inputs = m.plugin.inputs(m.options);
   for (const f of inputs) if (!h.cols[f]) throw new Error(`model "${m.id}" needs feature "${f}", which no configured feature set produces`);
-  const period = m.plugin.capabilities.cheapRefit ? o.cheapRefitEveryMs : o.refitEveryMs;
+  const period = periodOf(m, o);
   const f: (ReturnForecast | undefined)[] = new Array(h.openTime.length);
   for (let t = start; t < o.to; t += period) {
     const end = closedBy(h, t);
@@ -125,17 +138,43 @@ async function forecastModel(
     const pf: Record<string, Float64Array> = {};
     for (const name of inputs) pf[name] = h.cols[name]!.slice(segStart, segEnd);
     const ptimes = Float64Array.from(h.openTime.subarray(segStart, segEnd), (x) => x + h.barMs);
-    const out = checkForecasts(m.id, segEnd - segStart, await model.predict({ horizon, times: ptimes, features: pf }));
+    const context = sequenceContext(h.cols, (i) => h.openTime[i]! + h.barMs, inputs, segStart, m.plugin.capabilities.sequenceLength);
+    const out = checkForecasts(m.id, segEnd - segStart, await model.predict({ horizon, times: ptimes, features: pf, ...(context ? { context } : {}) }));
     for (let i = segStart; i < segEnd; i++) f[i] = out[i - segStart];
     await tick();
   }
   return { f };
 }
 
+/**
+ * An ensemble's forecasts over [start, to): its combiner fed in issue order with the members' out-of-sample
+ * forecasts, and each outcome only once it is public (the same code the live pipeline runs).
+ */
+function combineWalk(h: History, horizon: Horizon, target: Float64Array, raw: Record<string, RawForecasts>, e: EnsembleConfig, start: number, to: number) {
+  const hMs = HORIZON_MS[horizon];
+  const combiner = createCombiner(e);
+  const anomaly = e.shock ? h.cols[e.shock.feature] : undefined;
+  if (e.shock && !anomaly) throw new Error(`ensemble "${e.id}" reads shock feature "${e.shock.feature}", which no configured feature set produces`);
+  const f: (ReturnForecast | undefined)[] = new Array(h.openTime.length);
+  const realized = (row: number) => (Number.isFinite(target[row]!) ? target[row]! : undefined);
+  for (let i = closedBy(h, start); i < closedBy(h, to); i++) {
+    const members: Record<string, ReturnForecast> = {};
+    for (const id of e.members) {
+      const m = raw[id]?.f[i];
+      if (m) members[id] = m;
+    }
+    if (Object.keys(members).length === 0) continue;
+    const asOf = h.openTime[i]! + h.barMs;
+    combiner.resolve(asOf, realized);
+    f[i] = combiner.issue(i, asOf, asOf + hMs, members, anomaly ? anomaly[i]! : undefined);
+  }
+  return { f, combiner };
+}
+
 /** Run the walk-forward for every horizon and model. */
 export async function walkForward(h: History, o: WalkForwardOptions): Promise<HorizonResult[]> {
   const start = o.from - o.warmupMs;
-  const fitsPerModel = (m: BacktestModel) => Math.ceil((o.to - start) / (m.plugin.capabilities.cheapRefit ? o.cheapRefitEveryMs : o.refitEveryMs));
+  const fitsPerModel = (m: BacktestModel) => Math.ceil((o.to - start) / periodOf(m, o));
   const total = o.horizons.length * o.models.reduce((s, m) => s + fitsPerModel(m), 0);
   let done = 0;
   const results: HorizonResult[] = [];
@@ -149,13 +188,20 @@ export async function walkForward(h: History, o: WalkForwardOptions): Promise<Ho
         await o.onProgress?.(done, total, `${horizon} ${m.id}`);
       });
     }
-    results.push(assemble(h, horizon, target, raw, o));
+    const combiners: Record<string, Combiner> = {};
+    for (const e of o.ensembles ?? []) {
+      const { f, combiner } = combineWalk(h, horizon, target, raw, e, start, o.to);
+      raw[e.id] = { f };
+      combiners[e.id] = combiner;
+    }
+    results.push({ ...assemble(h, horizon, target, raw, o), combiners });
   }
   return results;
 }
 
 /** Scored rows, price-level series per model, and the served layer run in issue order. */
-function assemble(h: History, horizon: Horizon, target: Float64Array, raw: Record<string, RawForecasts>, o: WalkForwardOptions): HorizonResult {
+function assemble(h: History, horizon: Horizon, target: Float64Array, raw: Record<string, RawForecasts>, o: WalkForwardOptions): Omit<HorizonResult, 'combiners'> {
+  const ids = [...o.models.map((m) => m.id), ...(o.ensembles ?? []).map((e) => e.id)];
   const hMs = HORIZON_MS[horizon];
   const first = closedBy(h, o.from - o.warmupMs);
   const last = closedBy(h, o.to);
@@ -181,7 +227,7 @@ function assemble(h: History, horizon: Horizon, target: Float64Array, raw: Recor
     const asOf = h.openTime[i]! + h.barMs;
     if (asOf < o.from || asOf >= o.to) continue;
     if (!Number.isFinite(target[i]!)) continue;
-    if (!served[i] || o.models.some((m) => !raw[m.id]!.f[i])) continue;
+    if (!served[i] || ids.some((id) => !raw[id]!.f[i])) continue;
     scored.push(i);
   }
   const n = scored.length;
@@ -205,9 +251,9 @@ function assemble(h: History, horizon: Horizon, target: Float64Array, raw: Recor
     return s;
   };
   const byModel: Record<string, ForecastSeries> = {};
-  for (const m of o.models) {
-    byModel[m.id] = series((i) => {
-      const f = raw[m.id]!.f[i]!;
+  for (const id of ids) {
+    byModel[id] = series((i) => {
+      const f = raw[id]!.f[i]!;
       const c = h.close[i]!;
       return { point: c * Math.exp(f.point), q: Object.fromEntries(KEYS.map((k) => [k, c * Math.exp(f.quantiles[k])])) as Record<QuantileKey, number>, pUp: f.pUp, conservative: false };
     });

@@ -15,6 +15,23 @@ function positive(v: string): number {
   return n;
 }
 
+function refitList(v: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^([^=\s]+)=(\d+(?:\.\d+)?)$/.exec(part);
+    if (!m || !(Number(m[2]) > 0)) throw new InvalidArgumentError(`expected id=days (days > 0), got "${part}"`);
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+function ensembleMethods(list: string[] | undefined): ('stack' | 'dynamic' | 'equal')[] | undefined {
+  if (!list) return undefined;
+  const bad = list.filter((m) => m !== 'stack' && m !== 'dynamic' && m !== 'equal');
+  if (bad.length) throw new ConfigError(`--ensembles: unknown method(s) ${bad.join(', ')} (expected stack, dynamic, equal)`, { field: '--ensembles' });
+  return list as ('stack' | 'dynamic' | 'equal')[];
+}
+
 /**
  * `satcast backtest --candles my.csv --from 2024-01-01 --to 2024-12-31 --out report/`: walk-forward
  * evaluation of every configured model and the baselines; writes metrics.json, run.json, report.html.
@@ -29,11 +46,15 @@ export function registerBacktest(program: Command): void {
     .option('--to <time>', 'end of the scored issue times (exclusive); default after the last candle', parseTimeArg)
     .option('--horizons <list>', 'comma-separated horizons, default all configured', horizons)
     .option('--models <list>', 'comma-separated model ids: configured ones, or any registered model plugin with its default options (default: all configured; baselines always included)', list)
+    .option('--ensembles <list>', 'also score ensembles over every model run except persistence: stack, dynamic and/or equal (configured ensembles always run)', list)
+    .option('--shock <member>', 'with --ensembles: also a shock-aware variant of each (needs the `shock` feature set\'s iforest_score) leaning on this robust member, e.g. huber')
+    .option('--served <id>', 'model or ensemble id scored as `satcast` through the serving layer (default: servedModel)')
     .option('--refit-days <n>', 'refit period of the trained models, days (baselines refit daily)', positive, 90)
+    .option('--refit <list>', 'per-model refit period in days, overriding --refit-days: id=days,... (e.g. transformer=365)', refitList)
     .option('--window <kind>', 'sliding or expanding training window', 'sliding')
     .option('--train-rows <n>', 'bars in a sliding window (default: the live pipeline\'s)', positive)
     .option('--out <dir>', 'output directory', 'report')
-    .action(async (o: { config?: string; candles?: string; from?: number; to?: number; horizons?: Horizon[]; models?: string[]; refitDays: number; window: string; trainRows?: number; out: string }) => {
+    .action(async (o: { config?: string; candles?: string; from?: number; to?: number; horizons?: Horizon[]; models?: string[]; ensembles?: string[]; shock?: string; served?: string; refit?: Record<string, number>; refitDays: number; window: string; trainRows?: number; out: string }) => {
       if (o.window !== 'sliding' && o.window !== 'expanding') throw new ConfigError(`--window must be "sliding" or "expanding" (got "${o.window}")`, { field: '--window' });
       const { config, registry } = await loadConfig({ path: o.config });
       if (o.candles) {
@@ -57,7 +78,11 @@ export function registerBacktest(program: Command): void {
         to: o.to,
         horizons: o.horizons,
         models: o.models,
+        ensembleMethods: ensembleMethods(o.ensembles),
+        ...(o.shock ? { shockRobust: o.shock } : {}),
+        ...(o.served ? { served: o.served } : {}),
         refitDays: o.refitDays,
+        ...(o.refit ? { refitDaysByModel: o.refit } : {}),
         window: o.window,
         trainRows: o.trainRows,
         out: o.out,

@@ -15,6 +15,9 @@ import {
   INTERVAL_MS,
   logReturnTargets,
   scorePrediction,
+  sequenceContext,
+  type EnsembleConfig,
+  type ReturnForecast,
   toCandleFrame,
   TOPICS,
   type Bus,
@@ -34,6 +37,7 @@ import { loadChampion } from '../train/artifacts.js';
 import { ServingLayer, VolRegimes } from './serving-layer.js';
 import { onnxServedModel } from './onnx-serving.js';
 import { walkForward } from '../backtest/walk-forward.js';
+import { createCombiner, type Combiner } from '../ensemble/combiner.js';
 import type { History } from '../backtest/history.js';
 
 /** Days of recent history the serving layer is warmed up on at start (out-of-sample, walk-forward). */
@@ -80,6 +84,8 @@ interface ModelSlot {
   version?: string;
   cheapRefit: boolean;
   inputs: string[];
+  /** Bars a forecast reads (sequence models); the earlier ones are passed as `context`. */
+  sequenceLength?: number;
   create(): Promise<Model>;
 }
 
@@ -95,6 +101,11 @@ export class Pipeline {
   private slots = new Map<string, ModelSlot>();
   /** Serving layer of the served model per horizon, and the last bar index it recorded. */
   private layers = new Map<Horizon, { layer: ServingLayer; lastRow: number }>();
+  /** Combiner of each configured ensemble per horizon (`id:horizon`), and the last bar index it recorded. */
+  private combiners = new Map<string, { combiner: Combiner; lastRow: number }>();
+  private get ensembles(): EnsembleConfig[] {
+    return this.deps.config.ensembles.filter((e) => e.enabled);
+  }
   readonly status: PipelineStatus = { bars: 0, predictionsWritten: 0, outcomesScored: 0 };
   private readonly barMs: number;
 
@@ -139,7 +150,15 @@ export class Pipeline {
           id: m.id,
           cheapRefit: m.plugin.capabilities.cheapRefit,
           inputs,
+          ...(m.plugin.capabilities.sequenceLength ? { sequenceLength: m.plugin.capabilities.sequenceLength } : {}),
           create: async () => m.plugin.create(m.options, createPluginContext({ log: this.deps.log })),
+        });
+      }
+    });
+    this.ensembles.forEach((e) => {
+      if (e.shock && !this.cols[e.shock.feature]) {
+        throw new ConfigError(`ensemble "${e.id}" reads shock feature "${e.shock.feature}", which no configured feature set produces (add { plugin: "shock" } to features)`, {
+          field: `ensembles[${config.ensembles.indexOf(e)}].shock.feature`,
         });
       }
     });
@@ -163,7 +182,9 @@ export class Pipeline {
   /** Warm the serving layers for live serving: the first live band is already adapted, pUp recalibrated. */
   private async warmServingLayer(): Promise<void> {
     const end = this.bars.length;
-    for (const [h, layer] of await this.warmLayers(end, this.deps.config.horizons)) this.layers.set(h, { layer, lastRow: end - 2 });
+    const warm = await this.warmLayers(end, this.deps.config.horizons);
+    for (const [h, layer] of warm.layers) this.layers.set(h, { layer, lastRow: end - 2 });
+    for (const [key, combiner] of warm.combiners) this.combiners.set(key, { combiner, lastRow: end - 2 });
   }
 
   /**
@@ -171,10 +192,13 @@ export class Pipeline {
    * LAYER_WARMUP_DAYS before it (the same code as `satcast backtest`), using bars [0, end) only. The bar
    * `end - 1` itself is left for the caller to issue.
    */
-  private async warmLayers(end: number, horizons: readonly Horizon[]): Promise<Map<Horizon, ServingLayer>> {
+  private async warmLayers(end: number, horizons: readonly Horizon[]): Promise<{ layers: Map<Horizon, ServingLayer>; combiners: Map<string, Combiner> }> {
     const { config } = this.deps;
-    const served = config.resolved.models.find((m) => m.id === config.servedModel)!;
-    const inputs = served.plugin.inputs(served.options);
+    const ensembles = this.ensembles;
+    // The served model, or every ensemble member (all ensembles are warmed together: they share members).
+    const ids = new Set([...(ensembles.some((e) => e.id === config.servedModel) ? [] : [config.servedModel]), ...ensembles.flatMap((e) => e.members)]);
+    const models = config.resolved.models.filter((m) => ids.has(m.id));
+    const inputs = [...new Set([...models.flatMap((m) => m.plugin.inputs(m.options)), ...ensembles.flatMap((e) => (e.shock ? [e.shock.feature] : []))])];
     const bars = this.bars.slice(0, end);
     const closes = this.closes.slice(0, end);
     const history: History = {
@@ -188,14 +212,19 @@ export class Pipeline {
     const lastClose = bars[end - 1]!.openTime + this.barMs;
     const from = Math.max(history.openTime[0]! + this.barMs + 30 * DAY, lastClose - LAYER_WARMUP_DAYS * DAY);
     const out = new Map<Horizon, ServingLayer>();
+    const combiners = new Map<string, Combiner>();
     if (from >= lastClose - 1) {
-      for (const h of horizons) out.set(h, new ServingLayer(new VolRegimes(this.closes)));
-      return out;
+      for (const h of horizons) {
+        out.set(h, new ServingLayer(new VolRegimes(this.closes)));
+        for (const e of ensembles) combiners.set(`${e.id}:${h}`, createCombiner(e));
+      }
+      return { layers: out, combiners };
     }
     const results = await walkForward(history, {
       horizons,
-      models: [{ id: served.id, plugin: served.plugin as never, options: served.options }],
-      servedModel: served.id,
+      models: models.map((m) => ({ id: m.id, plugin: m.plugin as never, options: m.options })),
+      ensembles,
+      servedModel: config.servedModel,
       from,
       to: lastClose - 1,
       refitEveryMs: 30 * DAY,
@@ -209,8 +238,11 @@ export class Pipeline {
       // Regimes read the live closes array, which grows as bars arrive.
       regimes: new VolRegimes(this.closes),
     });
-    for (const r of results) out.set(r.horizon, r.layer);
-    return out;
+    for (const r of results) {
+      out.set(r.horizon, r.layer);
+      for (const [id, c] of Object.entries(r.combiners)) combiners.set(`${id}:${r.horizon}`, c);
+    }
+    return { layers: out, combiners };
   }
 
   /**
@@ -245,6 +277,19 @@ export class Pipeline {
       this.deps.log.warn(`${m.id} ${horizon}: onnxruntime-node could not load the artifact (${(err as Error).message}); serving it through the plugin`);
     }
     return m.plugin.load(blob, m.options);
+  }
+
+  /** Each ensemble's current member weights per horizon (/api/v1/models/performance). */
+  ensembleWeights(): { id: string; method: string; members: string[]; weights: Partial<Record<Horizon, Record<string, number>>> }[] {
+    return this.ensembles.map((e) => ({
+      id: e.id,
+      method: e.method,
+      members: [...e.members],
+      weights: Object.fromEntries(this.deps.config.horizons.flatMap((h) => {
+        const c = this.combiners.get(`${e.id}:${h}`);
+        return c ? [[h, c.combiner.weights()]] : [];
+      })),
+    }));
   }
 
   /** Feature columns aligned with the bars, read-only (monitors: drift, feature anomalies). */
@@ -290,14 +335,18 @@ export class Pipeline {
       // Copy only the columns the models refitted now read (the ta set alone has 120+).
       const refit = slots.filter((slot) => !slot.model || slot.cheapRefit);
       const train = refit.length ? this.trainingSet(horizon, asOf, end, new Set(refit.flatMap((slot) => slot.inputs))) : undefined;
+      const raw: Record<string, ReturnForecast> = {};
       for (const slot of slots) {
         if (!slot.model || slot.cheapRefit) {
           const model = slot.model ?? (await slot.create());
           await model.fit(pick(train!, slot.inputs));
           slot.model = model;
         }
-        out.push(await this.forecast(slot, slot.model, horizon, end));
+        const { forecast, missingInputs } = await this.rawForecast(slot, slot.model, horizon, end);
+        raw[slot.id] = forecast;
+        out.push(this.finish(slot.id, slot.version, forecast, horizon, end, slot.id === config.servedModel ? this.layers.get(horizon) : undefined, true, missingInputs));
       }
+      for (const e of this.ensembles) out.push(this.combine(e, raw, horizon, end, this.combiners.get(`${e.id}:${horizon}`)!, e.id === config.servedModel ? this.layers.get(horizon) : undefined, true));
     }
     await store.putPredictions(out);
     const served = out.filter((p) => p.metadata.model === config.servedModel);
@@ -318,13 +367,30 @@ export class Pipeline {
     const end = this.barsClosedBy(t);
     if (end === 0) return undefined;
     const asOf = this.bars[end - 1]!.openTime + this.barMs;
-    const slot = this.slots.get(`${this.deps.config.servedModel}:${horizon}`);
-    if (!slot) return undefined;
-    const model = await slot.create();
-    await model.fit(pick(this.trainingSet(horizon, asOf, end, slot.inputs), slot.inputs));
-    // The serving layer as a pipeline started at that close would have it (warmed on the data before it).
-    const layer = (await this.warmLayers(end, [horizon])).get(horizon)!;
-    const p = await this.forecast(slot, model, horizon, end, { layer, lastRow: end - 2 }, false);
+    const servedId = this.deps.config.servedModel;
+    const ensemble = this.ensembles.find((e) => e.id === servedId);
+    const ids = ensemble ? ensemble.members : [servedId];
+    const fitted: { slot: ModelSlot; model: Model }[] = [];
+    for (const id of ids) {
+      const slot = this.slots.get(`${id}:${horizon}`);
+      if (!slot) return undefined;
+      const model = await slot.create();
+      await model.fit(pick(this.trainingSet(horizon, asOf, end, slot.inputs), slot.inputs));
+      fitted.push({ slot, model });
+    }
+    // The serving layer (and combiners) as a pipeline started at that close would have them (warmed on the data before it).
+    const warm = await this.warmLayers(end, [horizon]);
+    const layer = { layer: warm.layers.get(horizon)!, lastRow: end - 2 };
+    let p: Prediction;
+    if (ensemble) {
+      const raw: Record<string, ReturnForecast> = {};
+      for (const { slot, model } of fitted) raw[slot.id] = (await this.rawForecast(slot, model, horizon, end)).forecast;
+      p = this.combine(ensemble, raw, horizon, end, { combiner: warm.combiners.get(`${ensemble.id}:${horizon}`)!, lastRow: end - 2 }, layer, false);
+    } else {
+      const { slot, model } = fitted[0]!;
+      const { forecast, missingInputs } = await this.rawForecast(slot, model, horizon, end);
+      p = this.finish(slot.id, slot.version, forecast, horizon, end, layer, false, missingInputs);
+    }
     return { ...p, metadata: { ...p.metadata, onDemand: true, requestedAsOf: t } };
   }
 
@@ -340,28 +406,66 @@ export class Pipeline {
     return lo;
   }
 
-  /** Forecast of `model` from the features of bar `end - 1`, as a public Prediction. */
-  private async forecast(
-    slot: ModelSlot,
-    model: Model,
-    horizon: Horizon,
-    end: number,
-    layer = slot.id === this.deps.config.servedModel ? this.layers.get(horizon) : undefined,
-    record = true,
-  ): Promise<Prediction> {
-    const bar = this.bars[end - 1]!;
-    const asOf = bar.openTime + this.barMs;
+  /** The raw forecast of `model` from the features of bar `end - 1` (and the inputs missing there). */
+  private async rawForecast(slot: ModelSlot, model: Model, horizon: Horizon, end: number): Promise<{ forecast: ReturnForecast; missingInputs: string[] }> {
+    const asOf = this.bars[end - 1]!.openTime + this.barMs;
     const features = Object.fromEntries(slot.inputs.map((f) => [f, Float64Array.of(this.cols[f]![end - 1]!)]));
     const missingInputs = slot.inputs.filter((f) => !Number.isFinite(this.cols[f]![end - 1]!));
-    const forecasts = checkForecasts(slot.id, 1, await model.predict({ horizon, times: Float64Array.of(asOf), features }));
-    let forecast = forecasts[0]!;
-    const served = layer;
+    const context = slot.sequenceLength && slot.sequenceLength > 1
+      ? sequenceContext(this.cols, (i) => this.bars[i]!.openTime + this.barMs, slot.inputs, end - 1, slot.sequenceLength)
+      : undefined;
+    const forecasts = checkForecasts(slot.id, 1, await model.predict({ horizon, times: Float64Array.of(asOf), features, ...(context ? { context } : {}) }));
+    return { forecast: forecasts[0]!, missingInputs };
+  }
+
+  /** Realised log return of bar `row` over `hMs`, once public. */
+  private realized(hMs: number): (row: number) => number | undefined {
+    return (row) => {
+      const later = this.closeByOpen.get(this.bars[row]!.openTime + hMs);
+      return later === undefined ? undefined : Math.log(later / this.bars[row]!.close);
+    };
+  }
+
+  /** An ensemble's forecast of bar `end - 1` from its members' raw forecasts, as a public Prediction. */
+  private combine(
+    e: EnsembleConfig,
+    raw: Record<string, ReturnForecast>,
+    horizon: Horizon,
+    end: number,
+    state: { combiner: Combiner; lastRow: number },
+    layer: { layer: ServingLayer; lastRow: number } | undefined,
+    record: boolean,
+  ): Prediction {
+    const asOf = this.bars[end - 1]!.openTime + this.barMs;
+    const hMs = HORIZON_MS[horizon];
+    const members = Object.fromEntries(e.members.filter((id) => raw[id]).map((id) => [id, raw[id]!]));
+    state.combiner.resolve(asOf, this.realized(hMs));
+    const anomaly = e.shock ? this.cols[e.shock.feature]![end - 1]! : undefined;
+    // A bar is recorded once; predicting it again only re-applies (as the serving layer does).
+    const fresh = record && state.lastRow < end - 1;
+    const combined = state.combiner.issue(end - 1, asOf, asOf + hMs, members, anomaly, fresh);
+    if (record) state.lastRow = end - 1;
+    const missing = e.members.filter((id) => !raw[id]);
+    return this.finish(e.id, undefined, combined, horizon, end, layer, record, missing.map((id) => `model:${id}`));
+  }
+
+  /** A raw forecast of bar `end - 1` through the serving layer (for the served id) into a public Prediction. */
+  private finish(
+    id: string,
+    version: string | undefined,
+    raw: ReturnForecast,
+    horizon: Horizon,
+    end: number,
+    served: { layer: ServingLayer; lastRow: number } | undefined,
+    record: boolean,
+    missingInputs: readonly string[],
+  ): Prediction {
+    const bar = this.bars[end - 1]!;
+    const asOf = bar.openTime + this.barMs;
+    let forecast = raw;
     if (served && served.lastRow <= end - 1) {
       const hMs = HORIZON_MS[horizon];
-      served.layer.resolve(asOf, (row) => {
-        const later = this.closeByOpen.get(this.bars[row]!.openTime + hMs);
-        return later === undefined ? undefined : Math.log(later / this.bars[row]!.close);
-      });
+      served.layer.resolve(asOf, this.realized(hMs));
       // A bar is recorded once; predicting it again (e.g. start, then a repeated call) only re-applies.
       forecast = served.layer.issue(end - 1, asOf, asOf + hMs, forecast, record && served.lastRow < end - 1);
       if (record) served.lastRow = end - 1;
@@ -371,8 +475,8 @@ export class Pipeline {
       horizon,
       issuedAt: asOf,
       lastPrice: bar.close,
-      modelId: slot.id,
-      modelVersion: slot.version ? `${slot.id}@${slot.version}` : `${slot.id}@refit-${asOf}`,
+      modelId: id,
+      modelVersion: version ? `${id}@${version}` : `${id}@refit-${asOf}`,
       confidenceThreshold: this.deps.config.confidenceThreshold,
       missingInputs,
     });

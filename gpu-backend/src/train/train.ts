@@ -11,6 +11,7 @@ import {
   HORIZON_MS,
   logReturnTargets,
   meanPinball,
+  sequenceContext,
   type Horizon,
   type Logger,
   type ModelCard,
@@ -88,6 +89,7 @@ export async function trainModels(config: ResolvedConfig, store: Store, h: Histo
         horizon,
         times: Float64Array.from(rows, (i) => h.openTime[i]! + h.barMs),
         features: Object.fromEntries(inputs.map((c) => [c, Float64Array.from(rows, (i) => h.cols[c]![i]!)])),
+        ...seqContext(h, inputs, rows[0] ?? n, m.plugin.capabilities.sequenceLength),
       });
       let ae = 0, aeP = 0, cov = 0, hit = 0, pin = 0;
       rows.forEach((i, k) => {
@@ -114,13 +116,28 @@ export async function trainModels(config: ResolvedConfig, store: Store, h: Histo
       const model = await m.plugin.create(m.options, ctx);
       await model.fit(trainingSet(h, horizon, inputs, target, n, lastClose, o.trainRows));
       const blob = model.serialize();
+      // Models that choose their own inputs (feature selection) name the chosen set in their forecasts' info.
+      const [probe] = await model.predict({
+        horizon,
+        times: Float64Array.of(lastClose),
+        features: Object.fromEntries(inputs.map((c) => [c, Float64Array.of(h.cols[c]![n - 1]!)])),
+        ...seqContext(h, inputs, n - 1, m.plugin.capabilities.sequenceLength),
+      });
+      const selected = probe?.info?.selectedFeatures;
+      const chosenInputs = Array.isArray(selected) && selected.every((x) => typeof x === 'string') ? (selected as string[]) : undefined;
       const card: Omit<ModelCard, 'version' | 'artifactSha256' | 'format'> = {
         name: m.id,
         createdAt: o.now ?? Date.now(),
         horizons: [horizon],
-        features: inputs,
+        features: chosenInputs ?? inputs,
         dataRange: { from: h.openTime[0]!, to: lastClose },
-        params: { plugin: m.plugin.name, options: m.options, validationSplit: new Date(splitTime).toISOString(), trainRows: o.trainRows ?? 'all' },
+        params: {
+          plugin: m.plugin.name,
+          options: m.options,
+          validationSplit: new Date(splitTime).toISOString(),
+          trainRows: o.trainRows ?? 'all',
+          ...(chosenInputs ? { featureSelection: { candidates: inputs.length, chosen: chosenInputs.length } } : {}),
+        },
         validation: { [horizon]: validation },
         codeVersion: '0.1.0',
       };
@@ -143,4 +160,10 @@ export async function trainModels(config: ResolvedConfig, store: Store, h: Histo
     }
   }
   return out;
+}
+
+/** The earlier rows a sequence model reads before `first` (none for row-wise models). */
+function seqContext(h: History, inputs: readonly string[], first: number, length: number | undefined) {
+  const context = sequenceContext(h.cols, (i) => h.openTime[i]! + h.barMs, inputs, first, length);
+  return context ? { context } : {};
 }
