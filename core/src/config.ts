@@ -138,6 +138,8 @@ export const SatcastConfigSchema = z.strictObject({
       url: z.url({ protocol: /^https?$/ }),
       keyId: z.string().min(1).default('k1'),
       timeoutMs: z.number().int().positive().max(60_000).default(5000),
+      /** Also push the served model's trained ONNX artifact per horizon at start (the edge's optional on-demand inference). */
+      pushModels: z.boolean().default(false),
     })
     .optional(),
   /** Caller authentication: bearer JWTs (secret in SATCAST_JWT_SECRET, or a JWKS URL). */

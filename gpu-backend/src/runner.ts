@@ -38,6 +38,7 @@ import { createMetrics } from './metrics/metrics.js';
 import { attachStream, type Stream, type StreamOptions } from './server/stream.js';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { createEdgePublisher } from './edge/publisher.js';
+import { loadChampion } from './train/artifacts.js';
 import { startAlerting } from './alerting/index.js';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './limits/ratelimit.js';
 import { createJwtVerifier } from '@satcast/adapter-auth-jose';
@@ -165,6 +166,16 @@ export async function startSatcast(config: ResolvedConfig, opts: StartOptions = 
       // The set issued at start was published before this subscription existed: push it now.
       const latest = await store.latestPredictions({ asset: config.asset, model: config.servedModel });
       if (latest.length) await publisher.publish(latest).catch(() => {});
+      if (config.edge.pushModels) {
+        for (const h of config.horizons) {
+          const c = reg?.champions ? await reg.champions(config.servedModel, h) : await loadChampion(store, config.servedModel, h).then((x) => x && { version: x.card.version, blob: x.blob });
+          if (!c || c.blob.format !== 'onnx') {
+            log.warn(`edge.pushModels: ${config.servedModel} ${h} has no trained ONNX artifact to push (run satcast train)`);
+            continue;
+          }
+          await publisher.pushModel(h, c.blob.bytes, `${config.servedModel}@${c.version}`).catch((err) => log.error('edge model push failed', { horizon: h, error: String(err) }));
+        }
+      }
     }
     // Alerting consumes the predictions topic: subscribe before the live feeds start publishing.
     const alerting = config.alerting.enabled

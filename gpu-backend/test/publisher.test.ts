@@ -14,13 +14,14 @@ const p: Prediction = {
 /** A fake edge on 127.0.0.1 that checks signatures and answers from a script of statuses. */
 const script: number[] = [];
 const received: string[] = [];
+const paths: string[] = [];
 const server = createServer((req, res) => {
   let body = '';
   req.on('data', (c) => (body += c));
   req.on('end', async () => {
     const sig = await signPayload(SECRET, Number(req.headers['x-satcast-timestamp']), body);
     const status = script.shift() ?? (sig === req.headers['x-satcast-signature'] ? 200 : 401);
-    if (status === 200) received.push(body);
+    if (status === 200) (received.push(body), paths.push(req.url ?? ''));
     res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? JSON.stringify({ accepted: 1, ignored: [], delivered: 2 }) : JSON.stringify({ detail: `status ${status}` }));
   });
 });
@@ -56,6 +57,19 @@ describe('edge publisher', () => {
     const wrong = createEdgePublisher({ url, keyId: 'k1', secret: 'a-different-secret-0123456789', retry: fast });
     await expect(wrong.publish([p])).rejects.toThrow(/edge refused the push with 401/);
     expect(wrong.stats).toMatchObject({ pushes: 1, failures: 1 });
+  });
+
+  it('pushes a served ONNX model to /sync/model, signed, base64 bytes intact, retried on 5xx', async () => {
+    received.length = 0;
+    paths.length = 0;
+    script.push(503);
+    const bytes = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 31) % 256);
+    const pub = createEdgePublisher({ url, keyId: 'k1', secret: SECRET, retry: fast });
+    expect(await pub.pushModel('4h', bytes, 'ridge@v3')).toEqual({ attempts: 2 });
+    expect(paths).toEqual(['/sync/model']);
+    const body = JSON.parse(received[0]!);
+    expect(body).toMatchObject({ horizon: '4h', version: 'ridge@v3' });
+    expect(Uint8Array.from(atob(body.model), (c) => c.charCodeAt(0))).toEqual(bytes);
   });
 
   it('gives up after the retry budget when the edge is down', async () => {

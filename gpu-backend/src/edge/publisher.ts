@@ -36,6 +36,11 @@ export interface PublishResult {
 
 export interface EdgePublisher {
   publish(predictions: readonly Prediction[]): Promise<PublishResult>;
+  /**
+   * Push a served ONNX model to the edge's `POST /sync/model` (for its optional on-demand inference,
+   * `EDGE_MODEL = "onnx"`; see edge/README.md). Signed and retried like predictions.
+   */
+  pushModel(horizon: string, bytes: Uint8Array, version: string): Promise<{ attempts: number }>;
   /** Pushes attempted / failed since start, for health and metrics. */
   readonly stats: { pushes: number; failures: number; lastError?: string; lastPushAt?: number };
 }
@@ -44,14 +49,15 @@ export function createEdgePublisher(o: EdgePublisherOptions): EdgePublisher {
   const doFetch = o.fetch ?? fetch;
   const now = o.now ?? Date.now;
   const endpoint = new URL('/sync/predictions', o.url).toString();
+  const modelEndpoint = new URL('/sync/model', o.url).toString();
   const policy = o.retry ?? { attempts: 5, baseDelayMs: 250, maxDelayMs: 10_000 };
   const stats: EdgePublisher['stats'] = { pushes: 0, failures: 0 };
 
-  const attempt = async (body: string): Promise<Omit<PublishResult, 'attempts'>> => {
+  const attempt = async (body: string, to = endpoint): Promise<Omit<PublishResult, 'attempts'>> => {
     const ts = now();
     let res: Response;
     try {
-      res = await doFetch(endpoint, {
+      res = await doFetch(to, {
         method: 'POST',
         body,
         headers: {
@@ -84,6 +90,13 @@ export function createEdgePublisher(o: EdgePublisherOptions): EdgePublisher {
 
   return {
     stats,
+    async pushModel(horizon, bytes, version) {
+      let bin = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      const body = JSON.stringify({ horizon, model: btoa(bin), version });
+      const { attempts } = await withRetry(() => attempt(body, modelEndpoint), policy);
+      return { attempts };
+    },
     async publish(predictions) {
       const body = JSON.stringify({ predictions });
       stats.pushes++;
