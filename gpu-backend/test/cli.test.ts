@@ -59,4 +59,11 @@ describe('satcast CLI', () => {
     expect((config.resolved.sources[0]!.options as { path: string }).path).toMatch(/\/data\/btc_usdt_1h\.csv\.gz$/);
     expect(config.store.url).toMatch(/^file:\/.*\.satcast\/custom\.db$/);
   });
+
+  it('the full-ensemble example resolves: every model, the shock feature set, three ensembles over the members', async () => {
+    const { config } = await loadConfig({ path: fileURLToPath(new URL('../../examples/ensemble/satcast.config.ts', import.meta.url)) });
+    expect(config.resolved.models.map((m) => m.id)).toEqual(['persistence', 'ewma-band', 'gbdt', 'forest', 'ridge', 'huber', 'garch', 'har', 'lstm', 'transformer', 'ridge-sfs']);
+    expect(config.resolved.features.map((f) => f.id)).toContain('shock');
+    expect(config.ensembles.map((e) => [e.id, e.method, e.members.length])).toEqual([['stack', 'stack', 9], ['dynamic', 'dynamic', 9], ['equal', 'equal', 9]]);
+  });
 });
