@@ -152,7 +152,7 @@ describe('satcast features list', () => {
     expect(r.status, r.stderr).toBe(0);
     const rows = JSON.parse(r.stdout) as { name: string; plugin: string; active: boolean; inputs: string[]; lookback: number; publicationLagMs: number; description: string }[];
     expect(rows.filter((x) => x.plugin === 'ta').length).toBeGreaterThanOrEqual(100);
-    expect(new Set(rows.map((x) => x.plugin))).toEqual(new Set(['ta', 'time', 'sentiment', 'onchain', 'macro']));
+    expect(new Set(rows.map((x) => x.plugin))).toEqual(new Set(['ta', 'time', 'sentiment', 'onchain', 'macro', 'shock']));
     expect(new Set(rows.map((x) => x.name)).size).toBe(rows.length);
     expect(rows.find((x) => x.name === 'oc_mvrv')).toMatchObject({ plugin: 'onchain', active: false, inputs: ['coinmetrics:CapMVRVCur'], publicationLagMs: 30 * HOUR });
     expect(rows.find((x) => x.name === 'ewma_vol')).toMatchObject({ plugin: 'ta', active: true, lookback: 1 });

@@ -11,6 +11,11 @@ export { rateHeaders, type RateDecision } from '@satcast/core';
 
 export interface RateLimiter {
   hit(key: string, now?: number): Promise<RateDecision>;
+  /**
+   * The same as `hit`, answered synchronously, for stores that can (memory). A refused hit changes
+   * nothing, so asking again after a refusal gives the same answer.
+   */
+  hitSync?(key: string, now?: number): RateDecision;
   close?(): Promise<void>;
 }
 
@@ -19,21 +24,36 @@ export interface RateLimitOptions {
   windowMs: number;
 }
 
-/** In-process limiter; memory is bounded by dropping windows that can no longer matter. */
+/**
+ * In-process limiter. One small record per key, updated in place: O(1) per hit, no scans and no
+ * allocation beyond the decision itself (this sits on every API request). Memory is bounded by dropping
+ * windows that can no longer matter; that sweep runs only when the map has doubled since the last one,
+ * so a burst of distinct callers costs amortised O(1) per hit instead of a full scan per request.
+ */
 export function createMemoryRateLimiter(o: RateLimitOptions): RateLimiter {
+  const { limit, windowMs } = o;
   const windows = new Map<string, { start: number; curr: number; prev: number }>();
-  return {
-    async hit(key, now = Date.now()) {
-      const start = Math.floor(now / o.windowMs) * o.windowMs;
-      let w = windows.get(key);
-      if (!w || w.start !== start) w = { start, curr: 0, prev: w && w.start === start - o.windowMs ? w.curr : 0 };
-      const d = slidingWindowDecision({ previous: w.prev, current: w.curr }, { ...o, now, start });
-      if (d.allowed) w.curr++;
+  let sweepAt = 100_000;
+  const hitSync = (key: string, now = Date.now()): RateDecision => {
+    const start = Math.floor(now / windowMs) * windowMs;
+    let w = windows.get(key);
+    if (w === undefined) {
+      w = { start, curr: 0, prev: 0 };
       windows.set(key, w);
-      if (windows.size > 100_000) for (const [k, v] of windows) if (v.start < start - o.windowMs) windows.delete(k);
-      return d;
-    },
+      if (windows.size > sweepAt) {
+        for (const [k, v] of windows) if (v.start < start - windowMs) windows.delete(k);
+        sweepAt = Math.max(100_000, 2 * windows.size);
+      }
+    } else if (w.start !== start) {
+      w.prev = w.start === start - windowMs ? w.curr : 0;
+      w.curr = 0;
+      w.start = start;
+    }
+    const d = slidingWindowDecision({ previous: w.prev, current: w.curr }, { limit, windowMs, now, start });
+    if (d.allowed) w.curr++;
+    return d;
   };
+  return { hitSync, hit: async (key, now) => hitSync(key, now) };
 }
 
 // Atomic in Redis: read both windows, decide, increment only when allowed, expire after two windows.

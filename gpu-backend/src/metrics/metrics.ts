@@ -21,6 +21,12 @@ import { liveScores } from './scores.js';
 export interface Metrics {
   registry: Registry;
   http: Histogram<'method' | 'route' | 'status'>;
+  /**
+   * Observe one API request in `satcast_http_request_duration_seconds` (same series as
+   * `http.observe({method, route, status}, seconds)`), through a cached child per label set: no label
+   * object, status string or label hash per request. Label sets are bounded (route patterns, not paths).
+   */
+  observeHttp(method: string, route: string, status: number, seconds: number): void;
   observePredictions(preds: readonly Prediction[], ms: number, servedModel: string): void;
   /** Count records written to quarantine (`satcast_source_rejected_total`, one increment per record). */
   countRejected(rows: readonly Pick<RejectedRecord, 'source' | 'kind'>[]): void;
@@ -52,9 +58,21 @@ export function createMetrics(): Metrics {
   const quarantine = new Gauge({ name: 'satcast_quarantine_rows', help: 'Rows in quarantine', labelNames: ['source'] as const, registers: [registry] });
   const missing = new Gauge({ name: 'satcast_feature_missing_ratio', help: "Share of non-finite values of a feature after its warm-up (history and live bars)", labelNames: ['feature', 'set'] as const, registers: [registry] });
 
+  // method -> route -> status -> child; a handful of entries in practice (bounded by the route table).
+  const httpChildren = new Map<string, Map<string, Map<number, { observe(v: number): void }>>>();
+
   return {
     registry,
     http,
+    observeHttp(method, route, status, seconds) {
+      let byRoute = httpChildren.get(method);
+      if (byRoute === undefined) httpChildren.set(method, (byRoute = new Map()));
+      let byStatus = byRoute.get(route);
+      if (byStatus === undefined) byRoute.set(route, (byStatus = new Map()));
+      let child = byStatus.get(status);
+      if (child === undefined) byStatus.set(status, (child = http.labels(method, route, String(status))));
+      child.observe(seconds);
+    },
     observePredictions(preds, ms, servedModel) {
       predDuration.observe(ms / 1000);
       for (const p of preds) {

@@ -5,6 +5,7 @@
  * RFC 9457 problem+json naming the bad field.
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { HorizonSchema, HORIZONS, parseTime, PredictionSchema, toIso, type Cache, type Horizon, type Logger, type Prediction, type ResolvedConfig, type Store } from '@satcast/core';
 import type { Pipeline } from '../pipeline/runtime.js';
 import { latestKey, latestVersionKey } from '../pipeline/runtime.js';
@@ -12,7 +13,8 @@ import type { RouteRecord } from '@satcast/registry';
 import { mountDocs } from './docs.js';
 import { mountDashboard } from './dashboard.js';
 import { liveScores } from '../metrics/scores.js';
-import { guard } from './guard.js';
+import { guard, guardedBody } from './guard.js';
+import { predictionsHotPath } from './hot-path.js';
 import { mountAlerts } from './alerts.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RateLimiter } from '../limits/ratelimit.js';
@@ -115,20 +117,35 @@ const getHealth = createRoute({
   },
 });
 
+/** 400 problem+json naming each bad field (the validation hook of every typed route). */
+function invalidRequest(c: Context, issues: readonly z.core.$ZodIssue[]): Response {
+  const errors = issues.map((i) => ({
+    field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(',') : 'request'),
+    message: i.code === 'unrecognized_keys' ? 'unknown parameter' : i.message,
+  }));
+  return problem(c, 400, `invalid request: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')} (horizon must be one of ${HORIZONS.join(', ')})`, { errors });
+}
+
+/**
+ * The query of `GET /api/v1/predictions`, validated as `app.openapi` would (same value shape, same schema,
+ * same 400), but without building anything when there is no query string: the common request (latest
+ * predictions, polled by every client) then skips the validator middleware and its header read.
+ */
+async function predictionsQuery(c: Context): Promise<{ ok: true; q: z.output<typeof PredictionsQuery> } | { ok: false; res: Response }> {
+  if (!c.req.url.includes('?')) return { ok: true, q: {} };
+  const value = Object.fromEntries(Object.entries(c.req.queries()).map(([k, v]) => (v.length === 1 ? [k, v[0]] : [k, v])));
+  const r = await PredictionsQuery.safeParseAsync(value);
+  return r.success ? { ok: true, q: r.data } : { ok: false, res: invalidRequest(c, r.error.issues) };
+}
+
 export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: Principal } }> {
   const { config, store, cache, pipeline } = deps;
   // Serialised latest bodies of the current bar, one per combination of served versions (arms).
-  let latestBodies: { issuedAt: number | undefined; byKey: Map<string, string> } = { issuedAt: undefined, byKey: new Map() };
+  // The bytes are encoded once per body for the hot path (hot-path.ts), which writes them as they are.
+  let latestBodies: { issuedAt: number | undefined; byKey: Map<string, { json: string; bytes: Uint8Array<ArrayBuffer> }> } = { issuedAt: undefined, byKey: new Map() };
   const app = new OpenAPIHono<{ Variables: { principal: Principal } }>({
     // Validation failures become problem+json naming each field.
-    defaultHook: (result, c) => {
-      if (result.success) return;
-      const errors = result.error.issues.map((i) => ({
-        field: i.path.join('.') || (i.code === 'unrecognized_keys' ? i.keys.join(',') : 'request'),
-        message: i.code === 'unrecognized_keys' ? 'unknown parameter' : i.message,
-      }));
-      return problem(c, 400, `invalid request: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')} (horizon must be one of ${HORIZONS.join(', ')})`, { errors });
-    },
+    defaultHook: (result, c) => (result.success ? undefined : invalidRequest(c, result.error.issues)),
   });
 
   app.onError((err, c) => problemFromError(c, err, deps.log.error));
@@ -136,7 +153,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
   app.use('*', async (c, next) => {
     const t0 = performance.now();
     await next();
-    deps.metrics.http.observe({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) }, (performance.now() - t0) / 1000);
+    deps.metrics.observeHttp(c.req.method, c.req.routePath, c.res.status, (performance.now() - t0) / 1000);
   });
   app.get('/metrics', async (c) => {
     await deps.metrics.refresh({
@@ -215,8 +232,29 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
     return c.json(body, status === 'ok' ? 200 : 503) as never;
   });
 
-  app.openapi(getPredictions, async (c) => {
-    const q = c.req.valid('query');
+  // Documented from the typed route; validated by predictionsQuery (fast path for the common no-query call).
+  app.openAPIRegistry.registerPath(getPredictions);
+  const allHorizonsKey = config.horizons.join(',');
+  /**
+   * The latest set changes once per bar: its serialised body is reused until then (hot path). Which
+   * version serves this caller per horizon (sticky canary; champion where there is no registry line) is
+   * part of the key, so a caller never gets the other arm's body.
+   */
+  const allHorizonsMemoKey = `${allHorizonsKey}|`;
+  const noRoutes: { h: Horizon; r: RouteRecord }[] = [];
+  const latestMemo = (principal: string, horizon: Horizon | undefined, now: number) => {
+    const horizons = horizon ? [horizon] : config.horizons;
+    const routes = deps.route ? horizons.flatMap((h) => ((r) => (r ? [{ h, r }] : []))(deps.route!(principal, h, now))) : noRoutes;
+    const issuedAt = pipeline.status.lastIssuedAt;
+    if (latestBodies.issuedAt !== issuedAt) latestBodies = { issuedAt, byKey: new Map() };
+    // The same string object for the common key, so the map does not hash a fresh string per request.
+    const memoKey = routes.length === 0 ? (horizon ? `${horizon}|` : allHorizonsMemoKey) : `${horizons.join(',')}|${routes.map(({ r }) => r.served).join(',')}`;
+    return { routes, issuedAt, memoKey, memo: latestBodies.byKey.get(memoKey) };
+  };
+  app.get(getPredictions.path, async (c) => {
+    const parsed = await predictionsQuery(c);
+    if (!parsed.ok) return parsed.res;
+    const q = parsed.q;
     const horizons = q.horizon ? [q.horizon] : config.horizons;
     if (q.from !== undefined || q.to !== undefined || q.cursor !== undefined || q.order !== undefined) {
       const page = await store.listPredictions({
@@ -231,17 +269,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
       });
       return c.json({ asset: config.asset, servedModel: config.servedModel, predictions: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
     }
-    // Which version serves this caller per horizon (sticky canary); champion where there is no registry line.
-    const now = Date.now();
-    const principal = c.get('principal').id;
-    const routes = deps.route ? horizons.flatMap((h) => ((r) => (r ? [{ h, r }] : []))(deps.route!(principal, h, now))) : [];
-    // The latest set changes once per bar: reuse its serialised body until then (hot path). The key holds
-    // the served versions, so a caller never gets the other arm's body.
-    const issuedAt = pipeline.status.lastIssuedAt;
-    if (latestBodies.issuedAt !== issuedAt) latestBodies = { issuedAt, byKey: new Map() };
-    const memoKey = `${horizons.join(',')}|${routes.map(({ r }) => r.served).join(',')}`;
-    const memo = latestBodies.byKey.get(memoKey);
-    if (memo) return c.body(memo, 200, { 'content-type': 'application/json' }) as never;
+    const { routes, issuedAt, memoKey, memo } = latestMemo(c.get('principal').id, q.horizon, Date.now());
+    if (memo) return guardedBody(c, memo.json, 200, 'application/json');
     let predictions = await latestFromCache(cache, config.asset, horizons);
     // Canary callers: the challenger's latest forecast replaces the champion's for that horizon.
     let fresh = true;
@@ -256,7 +285,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
     if (predictions.length < horizons.length) {
       predictions = (await store.latestPredictions({ asset: config.asset, model: config.servedModel })).filter((p) => horizons.includes(p.horizon));
     }
-    if (predictions.length === 0) return problem(c, 503, 'no prediction has been issued yet; the pipeline is warming up') as never;
+    if (predictions.length === 0) return problem(c, 503, 'no prediction has been issued yet; the pipeline is warming up');
     predictions.sort((a, b) => HORIZONS.indexOf(a.horizon) - HORIZONS.indexOf(b.horizon));
     // No per-caller bucket here: the body is shared by every caller on the same arms.
     const served = routes.map(({ h, r }) => {
@@ -266,8 +295,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
       return { horizon: h, version, arm, policy: r.policy, ...(r.experimentId ? { experimentId: r.experimentId } : {}) };
     });
     const json = JSON.stringify({ asset: config.asset, servedModel: config.servedModel, predictions, ...(served.length ? { routes: served } : {}) });
-    if (predictions.length === horizons.length && fresh) latestBodies.byKey.set(memoKey, json);
-    return c.body(json, 200, { 'content-type': 'application/json' }) as never;
+    if (predictions.length === horizons.length && fresh) latestBodies.byKey.set(memoKey, { json, bytes: Buffer.from(json, 'utf8') });
+    return guardedBody(c, json, 200, 'application/json');
   });
 
   app.openapi(postPrediction, async (c) => {
@@ -318,6 +347,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
     info: { title: 'Satcast API', version: '1.0.0', description: 'Honest BTC forecasts: calibrated bands and P(up), every score beside persistence.' },
   });
   mountDocs(app);
+
+  // The polled request (latest predictions, known token) is answered before routing; see hot-path.ts.
+  const hot = predictionsHotPath({ verify: deps.verify, limiter: deps.limiter, metrics: deps.metrics, latestBody: (p, now) => latestMemo(p.id, undefined, now).memo?.bytes });
+  const routed = app.fetch;
+  app.fetch = (req, env, ctx) => hot(req, env) ?? routed(req, env, ctx);
   return app;
 }
 

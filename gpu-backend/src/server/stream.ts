@@ -10,6 +10,11 @@
  * every 30 s. Clients choose timeframes with `?timeframes=1h,4h` or `{"type":"subscribe","timeframes":[…]}`.
  * A slow consumer whose unsent buffer passes `maxBufferedBytes` is dropped (close 1013) instead of being
  * buffered without bound, so it cannot hold memory or delay others.
+ *
+ * Fan-out cost: a broadcast encodes and frames each prediction once (RFC 6455 frames, built here), then
+ * gives each client one pre-built buffer holding every frame it subscribed to: one socket write per
+ * client, no per-client JSON, string encoding or frame header. That is what keeps thousands of clients
+ * within a bar's budget (see bench/ws-fanout.bench.mjs).
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -47,6 +52,45 @@ export function toStreamMessage(p: Prediction): string {
   return JSON.stringify({ type: 'prediction', timestamp: toIso(p.issuedAt), prediction: p.point, confidence: p.confidence, timeframe: p.horizon, metadata: p });
 }
 
+/**
+ * One complete server-to-client WebSocket text frame (RFC 6455 §5.2: FIN, opcode 1, unmasked, 7/16/64-bit
+ * payload length), so a broadcast frames a message once for every client instead of once per client.
+ *
+ * @example
+ * socket.write(textFrame('{"type":"prediction"}'));
+ */
+export function textFrame(text: string): Buffer {
+  const payload = Buffer.from(text, 'utf8');
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(head + n);
+  frame[0] = 0x81;
+  if (n < 126) frame[1] = n;
+  else if (n < 65_536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    frame.writeUInt32BE(n >>> 0, 6);
+  }
+  payload.copy(frame, head);
+  return frame;
+}
+
+/**
+ * The raw socket of a server-side `ws` connection when it is safe to write whole frames to it directly:
+ * open, and (as on this server: no permessage-deflate, no Blob sends) nothing queued inside ws's sender,
+ * so frames cannot overtake ws's own. Otherwise undefined and the caller uses `ws.send`.
+ */
+function rawSocket(ws: WebSocket): Duplex | undefined {
+  if (ws.readyState !== 1) return undefined;
+  const internals = ws as unknown as { _socket?: Duplex; _sender?: { _state?: number; _queue?: unknown[] } };
+  const sender = internals._sender;
+  if (!internals._socket || !sender || sender._state !== 0 || (sender._queue && sender._queue.length > 0)) return undefined;
+  return internals._socket;
+}
+
 function parseTimeframes(raw: string | null | undefined): Set<Horizon> | undefined {
   if (!raw) return new Set(HORIZONS);
   const out = new Set<Horizon>();
@@ -64,27 +108,53 @@ function reject(socket: Duplex, status: number, detail: string): void {
 }
 
 export async function attachStream(server: Server, o: StreamOptions): Promise<Stream> {
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('bearer') ? 'bearer' : false) });
+  // No permessage-deflate (ws's default, stated because broadcast writes pre-built uncompressed frames).
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (protocols) => (protocols.has('bearer') ? 'bearer' : false) });
   const clients = new Set<Client>();
   const maxBuffered = o.maxBufferedBytes ?? 1 << 20;
 
+  const dropIfSlow = (c: Client): boolean => {
+    if (c.ws.bufferedAmount <= maxBuffered) return false;
+    o.log.warn('dropping slow WebSocket consumer', { principal: c.principal, buffered: c.ws.bufferedAmount });
+    c.ws.close(1013, 'too slow: send buffer exceeded');
+    c.ws.terminate();
+    clients.delete(c);
+    return true;
+  };
+
   const send = (c: Client, data: string): boolean => {
-    if (c.ws.bufferedAmount > maxBuffered) {
-      o.log.warn('dropping slow WebSocket consumer', { principal: c.principal, buffered: c.ws.bufferedAmount });
-      c.ws.close(1013, 'too slow: send buffer exceeded');
-      c.ws.terminate();
-      clients.delete(c);
-      return false;
-    }
+    if (dropIfSlow(c)) return false;
     c.ws.send(data);
     return true;
   };
 
   const broadcast = (preds: readonly Prediction[]): number => {
-    // Serialise each prediction once per broadcast, not once per client.
-    const messages = preds.map((p) => [p.horizon, toStreamMessage(p)] as const);
+    if (clients.size === 0 || preds.length === 0) return 0;
+    // Serialise and frame each prediction once per broadcast, not once per client.
+    const messages = preds.map((p) => ({ horizon: p.horizon, text: toStreamMessage(p) }));
+    const frames = messages.map((m) => textFrame(m.text));
+    // The frames a client gets depend only on which of these horizons it subscribed to: one
+    // concatenated buffer per subset (at most 2^preds.length, 8 for the three horizons), built lazily.
+    const bySubset = new Map<number, { buf: Buffer; count: number }>();
     let sent = 0;
-    for (const c of [...clients]) for (const [h, m] of messages) if (c.timeframes.has(h) && send(c, m)) sent++;
+    // Deleting the current element while iterating a Set is safe; nothing is added during the loop.
+    for (const c of clients) {
+      let subset = 0;
+      for (let i = 0; i < messages.length; i++) if (c.timeframes.has(messages[i]!.horizon)) subset |= 1 << i;
+      if (subset === 0 || dropIfSlow(c)) continue;
+      const socket = rawSocket(c.ws);
+      if (!socket) {
+        for (let i = 0; i < messages.length; i++) if (subset & (1 << i)) c.ws.send(messages[i]!.text), sent++;
+        continue;
+      }
+      let out = bySubset.get(subset);
+      if (!out) {
+        const parts = frames.filter((_, i) => subset & (1 << i));
+        bySubset.set(subset, (out = { buf: parts.length === 1 ? parts[0]! : Buffer.concat(parts), count: parts.length }));
+      }
+      socket.write(out.buf);
+      sent += out.count;
+    }
     return sent;
   };
 
