@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, resolveConfig, type Candle, type SatcastConfigInput } from '@satcast/core';
 import { loadBtcHourly } from '@satcast/data';
@@ -104,6 +105,8 @@ describe('ensembles', () => {
       sources: [{ plugin: 'csv', options: { path, replay: { holdBackBars: 0 } } }],
       servedModel: 'dynamic',
     });
+    const secret = 'ensemble-test-jwt-secret-0123456789abcdef';
+    process.env.SATCAST_JWT_SECRET = secret;
     const sc = await startSatcast(config, { log: quietLog, live: false, listen: false });
     try {
       const latest = await sc.store.latestPredictions({ asset: 'BTCUSDT', model: 'dynamic' });
@@ -123,7 +126,16 @@ describe('ensembles', () => {
       const view = sc.pipeline.ensembleWeights();
       expect(view.map((e) => e.id)).toEqual(['stack', 'dynamic', 'equal']);
       expect(Object.keys(view[1]!.weights)).toEqual(['1h', '4h', '24h']);
+      // The admin performance view: ensemble weights per horizon, and live scores of the ensembles beside the models.
+      const admin = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('root').setIssuer('https://auth.satcast.local').setAudience('satcast-api').setExpirationTime('10m').sign(new TextEncoder().encode(secret));
+      const res = await sc.app.request('/api/v1/models/performance', { headers: { authorization: `Bearer ${admin}` } });
+      expect(res.status).toBe(200);
+      const perf = (await res.json()) as { ensembles: { id: string; method: string; weights: Record<string, Record<string, number>> }[]; scores: unknown };
+      expect(perf.ensembles.map((e) => [e.id, e.method])).toEqual([['stack', 'stack'], ['dynamic', 'dynamic'], ['equal', 'equal']]);
+      expect(perf.ensembles[1]!.weights['24h']).toEqual(view[1]!.weights['24h']);
+      expect(JSON.stringify(perf.scores)).toContain('"dynamic"');
     } finally {
+      delete process.env.SATCAST_JWT_SECRET;
       await sc.close();
     }
   }, 600_000);

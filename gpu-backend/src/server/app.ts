@@ -155,6 +155,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
     await next();
     deps.metrics.observeHttp(c.req.method, c.req.routePath, c.res.status, (performance.now() - t0) / 1000);
   });
+  // Every model and ensemble issues stored, scored predictions.
+  const scoredIds = [...config.resolved.models.map((m) => m.id), ...config.ensembles.filter((e) => e.enabled).map((e) => e.id)];
   app.get('/metrics', async (c) => {
     await deps.metrics.refresh({
       store,
@@ -162,7 +164,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
       asOf: pipeline.status.lastIssuedAt,
       sources: deps.sources(),
       features: pipeline.featureHealth(),
-      models: config.resolved.models.map((m) => m.id),
+      models: scoredIds,
       horizons: config.horizons,
     });
     return c.body(await deps.metrics.registry.metrics(), 200, { 'content-type': deps.metrics.registry.contentType });
@@ -177,8 +179,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
       asset: config.asset,
       servedModel: config.servedModel,
       asOf: pipeline.status.lastIssuedAt ?? null,
-      scores: await liveScores(store, { asset: config.asset, models: config.resolved.models.map((m) => m.id), horizons: config.horizons, asOf: pipeline.status.lastIssuedAt }),
+      scores: await liveScores(store, { asset: config.asset, models: scoredIds, horizons: config.horizons, asOf: pipeline.status.lastIssuedAt }),
       versions: (await store.listModelVersions()).map((v) => ({ name: v.card.name, version: v.card.version, stage: v.stage, createdAt: v.card.createdAt })),
+      // Each ensemble's current member weights per horizon (stacking: mean over quantile levels).
+      ensembles: pipeline.ensembleWeights(),
       ...(deps.registry ? { registry: await deps.registry() } : {}),
     }),
   );
@@ -187,7 +191,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
       asset: config.asset,
       asOf: pipeline.status.lastIssuedAt ?? null,
       windowBars: 500,
-      scores: await liveScores(store, { asset: config.asset, models: config.resolved.models.map((m) => m.id), horizons: config.horizons, asOf: pipeline.status.lastIssuedAt }),
+      scores: await liveScores(store, { asset: config.asset, models: scoredIds, horizons: config.horizons, asOf: pipeline.status.lastIssuedAt }),
     }),
   );
   app.get('/api/v1', (c) =>
@@ -330,7 +334,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<{ Variables: { principal: 
   app.openAPIRegistry.registerPath({
     method: 'get',
     path: '/api/v1/models/performance',
-    summary: 'Admin: live scores of every model beside persistence, model versions, registry lines, gates and decisions',
+    summary: 'Admin: live scores of every model and ensemble beside persistence, ensemble member weights per horizon, model versions, registry lines, gates and decisions',
     security: [{ bearerAuth: [] }, { apiKey: [] }],
     responses: { 200: json('Performance'), 401: problemResponse('Missing or invalid credentials'), 403: problemResponse('Not an admin') },
   });
