@@ -71,7 +71,7 @@ export const transformer: ModelDefinition<TransformerOptions> = defineModel<Tran
 const plugins = [lstm, transformer] as const;
 export default plugins;
 
-export { createNeuralModel, loadNeuralModel, METADATA_KEY, type NeuralHeader, type NeuralKind, type NeuralModel } from './model.js';
+export { createNeuralModel, loadNeuralModel, neuralForecast, METADATA_KEY, type NeuralHeader, type NeuralKind, type NeuralModel } from './model.js';
 export { DEFAULT_INPUTS, DEFAULT_SEQUENCE_LENGTH, lstmOptionsSchema, transformerOptionsSchema, type LstmOptions, type NeuralOptions, type TransformerOptions } from './options.js';
 export { exportOnnx, readOnnx, ONNX_INPUT, ONNX_OUTPUT } from './onnx.js';
 export { onnxWindows, fitStandardiser, standardise, Sequence, type Standardiser } from './windows.js';

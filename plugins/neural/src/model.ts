@@ -108,7 +108,13 @@ function zHatOf(plugin: string, s: State, input: PredictInput): Float64Array {
   return out;
 }
 
-function forecast(h: NeuralHeader, z: number, vol: number): ReturnForecast {
+/**
+ * The forecast of one row from the network's standardised point `z` and the row's volatility: exactly
+ * what `predict` returns, so a host running the ONNX graph elsewhere (onnxruntime-node) gets the same.
+ * @example
+ * const f = neuralForecast(header, zHatFromOnnx, vol);
+ */
+export function neuralForecast(h: NeuralHeader, z: number, vol: number): ReturnForecast {
   const usable = vol > 0 && Number.isFinite(vol);
   const sigma = (usable ? vol : h.fallbackVol) * h.scale;
   const zz = Number.isFinite(z) ? z : 0;
@@ -197,7 +203,7 @@ function wrap(plugin: string, kind: NeuralKind, o: NeuralOptions & Record<string
       const h = state.header, n = input.times.length;
       const vol = column(plugin, input.features, h.volFeature, n);
       const z = zHatOf(plugin, state, input);
-      return Array.from({ length: n }, (_, i) => forecast(h, z[i]!, vol[i]!));
+      return Array.from({ length: n }, (_, i) => neuralForecast(h, z[i]!, vol[i]!));
     },
     header() {
       if (!state) throw need('header()');
