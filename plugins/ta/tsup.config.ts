@@ -1,4 +1,4 @@
 import { defineConfig } from 'tsup';
 import { libraryConfig } from '../../tsup.shared.ts';
 
-export default defineConfig(libraryConfig({ platform: 'neutral' }));
+export default defineConfig(libraryConfig({ platform: 'neutral', entry: ['src/index.ts', 'src/testing.ts'] }));
