@@ -2,27 +2,21 @@
  * The walk-forward backtest: the whole-pipeline look-ahead guard (features, model fits and their scalers,
  * the served layer's adaptive band and pUp recalibration) and the report outputs.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DAY, resolveConfig, type Candle } from '@satcast/core';
+import { DAY, resolveConfig } from '@satcast/core';
 import { loadBtcHourly } from '@satcast/data';
 import { builtinRegistry } from '../src/plugins.js';
 import { runBacktest } from '../src/backtest/run.js';
-import { KEYS, SERVED, type HorizonResult } from '../src/backtest/walk-forward.js';
-import { quietLog, tempDir } from './helpers.js';
+import { SERVED, type HorizonResult } from '../src/backtest/walk-forward.js';
+import { issuedBy, quietLog, tempDir, writeCsv } from './helpers.js';
 
 const registry = builtinRegistry();
 const FROM = Date.UTC(2023, 11, 1);
 const TO = Date.UTC(2024, 1, 1);
 const CUT = Date.UTC(2024, 0, 10, 13);
 
-function writeCsv(dir: string, name: string, candles: readonly Candle[]): string {
-  const path = join(dir, name);
-  writeFileSync(path, gzipSync(`ts,open,high,low,close,volume\n${candles.map((c) => `${c.openTime},${c.open},${c.high},${c.low},${c.close},${c.volume}`).join('\n')}\n`));
-  return path;
-}
 
 function config(csv: string) {
   return resolveConfig(
@@ -42,20 +36,6 @@ function config(csv: string) {
 const run = (csv: string, out?: string) =>
   runBacktest(config(csv), registry, { from: FROM, to: TO, refitDays: 7, warmupDays: 30, log: quietLog, out });
 
-/** Every forecast issued at or before `t`, per horizon and model, as comparable rows. */
-function issuedBy(results: HorizonResult[], t: number) {
-  const out: Record<string, number[][]> = {};
-  for (const r of results) {
-    for (const [model, s] of Object.entries(r.byModel)) {
-      const rows: number[][] = [];
-      r.issuedAt.forEach((at, i) => {
-        if (at <= t) rows.push([at, s.point[i]!, s.pUp[i]!, s.conservative[i]!, ...KEYS.map((k) => s.q[k][i]!)]);
-      });
-      out[`${r.horizon}:${model}`] = rows;
-    }
-  }
-  return out;
-}
 
 describe('backtest', () => {
   const dir = tempDir();

@@ -4,29 +4,22 @@
  * whose outcomes were public, the weights move only on public outcomes, the isolation-forest shock score is
  * causal); live, the served ensemble's weights are in prediction metadata.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { DAY, HOUR, resolveConfig, type Candle, type SatcastConfigInput } from '@satcast/core';
+import { DAY, HOUR, resolveConfig, type SatcastConfigInput } from '@satcast/core';
 import { loadBtcHourly } from '@satcast/data';
 import { builtinRegistry } from '../src/plugins.js';
 import { runBacktest } from '../src/backtest/run.js';
-import { KEYS, SERVED, type HorizonResult } from '../src/backtest/walk-forward.js';
+import { SERVED, type HorizonResult } from '../src/backtest/walk-forward.js';
 import { startSatcast } from '../src/runner.js';
-import { quietLog, tempDir } from './helpers.js';
+import { issuedBy, quietLog, tempDir, writeCsv } from './helpers.js';
 
 const registry = builtinRegistry();
 const FROM = Date.UTC(2023, 11, 1);
 const TO = Date.UTC(2024, 1, 1);
 const CUT = Date.UTC(2024, 0, 10, 13);
 
-function writeCsv(dir: string, name: string, candles: readonly Candle[]): string {
-  const path = join(dir, name);
-  writeFileSync(path, gzipSync(`ts,open,high,low,close,volume\n${candles.map((c) => `${c.openTime},${c.open},${c.high},${c.low},${c.close},${c.volume}`).join('\n')}\n`));
-  return path;
-}
 
 const ensembleConfig = (csv: string, extra: Partial<SatcastConfigInput> = {}) =>
   resolveConfig(
@@ -46,19 +39,6 @@ const ensembleConfig = (csv: string, extra: Partial<SatcastConfigInput> = {}) =>
     registry,
   );
 
-function issuedBy(results: HorizonResult[], t: number) {
-  const out: Record<string, number[][]> = {};
-  for (const r of results) {
-    for (const [model, s] of Object.entries(r.byModel)) {
-      const rows: number[][] = [];
-      r.issuedAt.forEach((at, i) => {
-        if (at <= t) rows.push([at, s.point[i]!, s.pUp[i]!, s.conservative[i]!, ...KEYS.map((k) => s.q[k][i]!)]);
-      });
-      out[`${r.horizon}:${model}`] = rows;
-    }
-  }
-  return out;
-}
 
 describe('ensembles', () => {
   const dir = tempDir();
