@@ -2,17 +2,16 @@
  * Runtime neutrality: bundle the package (platform "neutral": any Node built-in import fails the bundle)
  * and run the same deterministic scenario inside workerd (Miniflare) and in Node; results must match.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scenario } from './scenario.fixture.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const esbuild = resolve(here, '../../../node_modules/.bin/esbuild');
 
 /** Compare two JSON values, numbers to 1e-12 relative (V8 versions may differ in the last ulp of exp/log). */
 function close(a: unknown, b: unknown, path = '$'): void {
@@ -40,7 +39,7 @@ describe('workerd', () => {
         `export default { async fetch() { return new Response(JSON.stringify(scenario()), { headers: { 'content-type': 'application/json' } }); } };\n`,
     );
     const out = join(dir, 'worker.js');
-    execFileSync(esbuild, [entry, '--bundle', '--format=esm', '--platform=neutral', '--main-fields=module,main', '--target=es2022', `--outfile=${out}`, '--log-level=error']);
+    buildSync({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'], target: 'es2022', outfile: out, logLevel: 'error' });
     const mf = new Miniflare({ modules: true, script: readFileSync(out, 'utf8'), compatibilityDate: '2025-06-01' });
     try {
       const res = await mf.dispatchFetch('http://localhost/');
