@@ -26,9 +26,10 @@ const ensembleConfig = (csv: string, extra: Partial<SatcastConfigInput> = {}) =>
     {
       sources: [{ plugin: 'csv', options: { path: csv } }],
       features: [{ plugin: 'ta' }, { plugin: 'shock', options: { window: 1000 } }],
-      models: [{ plugin: 'persistence' }, { plugin: 'ewma-band' }, { plugin: 'huber' }, { plugin: 'har' }],
+      // ridge-sfs selects its inputs inside every fit (forward selection on purged CV of its training rows).
+      models: [{ plugin: 'persistence' }, { plugin: 'ewma-band' }, { plugin: 'huber' }, { plugin: 'har' }, { plugin: 'ridge-sfs' }],
       ensembles: [
-        { id: 'stack', method: 'stack', members: ['ewma-band', 'huber', 'har'], shock: { robust: 'huber' }, options: { refitEveryMs: 3 * DAY, minRows: 100 } },
+        { id: 'stack', method: 'stack', members: ['ewma-band', 'huber', 'har', 'ridge-sfs'], shock: { robust: 'huber' }, options: { refitEveryMs: 3 * DAY, minRows: 100 } },
         { id: 'dynamic', method: 'dynamic', members: ['ewma-band', 'huber', 'har'] },
         { id: 'equal', method: 'equal', members: ['ewma-band', 'huber', 'har'] },
       ],
@@ -46,7 +47,7 @@ describe('ensembles', () => {
   const csv = writeCsv(dir, 'base.csv.gz', base);
   const run = (path: string) => runBacktest(ensembleConfig(path), registry, { from: FROM, to: TO, horizons: ['1h', '24h'], refitDays: 7, warmupDays: 30, log: quietLog });
 
-  it('look-ahead: stack, dynamic and equal (and the shock score) issued at or before T ignore every bar after T', async () => {
+  it('look-ahead: stack, dynamic and equal (and the shock score, and forward selection) issued at or before T ignore every bar after T', async () => {
     let k = 0;
     const distorted = base.map((c) => {
       if (c.openTime + HOUR <= CUT) return c;
@@ -58,7 +59,7 @@ describe('ensembles', () => {
     const b = await run(writeCsv(dir, 'distorted.csv.gz', distorted));
     const before = issuedBy(a.results, CUT);
     expect(issuedBy(b.results, CUT)).toEqual(before);
-    expect(Object.keys(before)).toEqual(expect.arrayContaining(['1h:stack', '1h:dynamic', '1h:equal', '24h:stack', '24h:har', '1h:satcast']));
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(['1h:stack', '1h:dynamic', '1h:equal', '24h:stack', '24h:har', '24h:ridge-sfs', '1h:satcast']));
     for (const rows of Object.values(before)) expect(rows.length).toBeGreaterThan(200);
     // Control: the distortion changes the ensembles after T (the guard can fail).
     const after = (res: HorizonResult[], id: string) => res[0]!.byModel[id]!.point.filter((_, i) => res[0]!.issuedAt[i]! > CUT + DAY);
