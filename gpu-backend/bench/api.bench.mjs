@@ -49,7 +49,10 @@ const config = resolveConfig(
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const sc = await startSatcast(config, { log: quiet, live: false });
 
-const bareApp = new Hono().get('/bare', (c) => c.json({ ok: true }));
+// The reference bare route, and a second one answering the same JSON body as the API (payload size
+// controlled: the difference to it is what auth, rate limiting and caching cost, not bytes on the wire).
+const sameBody = await (await fetch(`${sc.url}/api/v1/predictions`, { headers: { authorization: `Bearer ${await new SignJWT({ role: 'viewer' }).setProtectedHeader({ alg: 'HS256' }).setSubject('bench-probe').setIssuer('https://auth.satcast.local').setAudience('satcast-api').setExpirationTime('1h').sign(new TextEncoder().encode(SECRET))}` } })).json();
+const bareApp = new Hono().get('/bare', (c) => c.json({ ok: true })).get('/bare-same', (c) => c.json(sameBody));
 const bare = await new Promise((resolve) => {
   const s = serve({ fetch: bareApp.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
 });
@@ -74,8 +77,9 @@ const auth = { authorization: `Bearer ${token}` };
 // Warm-up, the same for both.
 await run(bareUrl, {}, 2);
 await run(apiUrl, auth, 2);
+await run(`${bareUrl}-same`, {}, 2);
 const rounds = [];
-for (let i = 0; i < ROUNDS; i++) rounds.push({ ref: await run(bareUrl), api: await run(apiUrl, auth) });
+for (let i = 0; i < ROUNDS; i++) rounds.push({ ref: await run(bareUrl), api: await run(apiUrl, auth), same: await run(`${bareUrl}-same`) });
 await sc.close();
 bare.close();
 
@@ -86,10 +90,12 @@ console.log(`${''.padEnd(44)}    req/s  p50 ms  p99 ms  cpu µs/req`);
 rounds.forEach(({ ref, api }, i) => {
   console.log(row(`round ${i + 1}: bare Hono JSON route (reference)`, ref));
   console.log(row(`round ${i + 1}: GET /api/v1/predictions (JWT + RL)`, api));
+  console.log(row(`round ${i + 1}: bare route, same ${JSON.stringify(sameBody).length}-byte body`, rounds[i].same));
 });
 const ratios = rounds.map(({ ref, api }) => api.requests.average / ref.requests.average);
 const p99s = rounds.map(({ api }) => api.latency.p99);
 const cpuRatios = rounds.map(({ ref, api }) => ref.cpuPerRequestUs / api.cpuPerRequestUs);
 console.log(`per-round ratios: ${ratios.map((r) => r.toFixed(2)).join(', ')}; CPU-normalised (bare cpu/req / api cpu/req): ${cpuRatios.map((r) => r.toFixed(2)).join(', ')}`);
 console.log(`CPU-normalised throughput ratio: ${median(cpuRatios).toFixed(2)}x (median; requests per CPU-second of this process)`);
+console.log(`vs a bare route with the same body: ${median(rounds.map(({ same, api }) => api.requests.average / same.requests.average)).toFixed(2)}x throughput (median), bare-same p99 ${median(rounds.map(({ same }) => same.latency.p99))} ms`);
 console.log(`throughput ratio: ${median(ratios).toFixed(2)}x of bare (median of rounds; goal >= 0.7x); p99 ${median(p99s)} ms median, ${Math.max(...p99s)} ms worst (goal < 5 ms); bare p99 ${median(rounds.map(({ ref }) => ref.latency.p99))} ms`);
