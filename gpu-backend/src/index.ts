@@ -12,3 +12,4 @@ export { ingestBatch } from './pipeline/ingest.js';
 export { createApp } from './server/app.js';
 export { startSatcast, type Satcast, type StartOptions } from './runner.js';
 export { createEdgePublisher, type EdgePublisher, type EdgePublisherOptions } from './edge/publisher.js';
+export { textFrame, toStreamMessage } from './server/stream.js';
