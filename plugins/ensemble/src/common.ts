@@ -145,3 +145,54 @@ export const copyQuantiles = (q: Readonly<Record<QuantileKey, number>>): Record<
 /** JSON cannot hold +-Infinity: encode as null. */
 export const encInf = (x: number): number | null => (Number.isFinite(x) ? x : null);
 export const decInf = (x: number | null | undefined, ifNull: number): number => (typeof x === 'number' ? x : ifNull);
+
+/** A forecast waiting for its outcome (both online combiners queue them the same way). */
+export interface Queued {
+  seq: number;
+  row: number;
+  resolvesAt: number;
+  y?: number;
+}
+
+/** The issue-time checks both online combiners make: finite, ordered times and a shock score in [0, 1]. */
+export function checkIssue(asOf: number, resolvesAt: number, lastAsOf: number, shockScore: number | undefined): void {
+  if (!Number.isFinite(asOf)) fail('asOf', `must be a finite time in ms, got ${asOf}`);
+  if (!(resolvesAt > asOf)) fail('resolvesAt', `must be after asOf (${asOf}), got ${resolvesAt}`);
+  if (asOf < lastAsOf) fail('asOf', `issues must come in time order: ${asOf} < previous ${lastAsOf}`);
+  if (shockScore !== undefined && !(shockScore >= 0 && shockScore <= 1) && !Number.isNaN(shockScore)) {
+    fail('shockScore', `must be in [0, 1], got ${shockScore}`);
+  }
+}
+
+/**
+ * Take the outcomes of `pending` forecasts with `resolvesAt <= now` into `ready` (with `y`); an unknown
+ * outcome keeps its row pending until `graceMs` after `resolvesAt`, then drops it. Returns the rows still
+ * pending.
+ */
+export function takeOutcomes<P extends Queued>(pending: readonly P[], ready: P[], now: number, realized: (row: number) => number | undefined, graceMs: number): P[] {
+  if (Number.isNaN(now)) fail('now', 'must be a time in ms');
+  if (typeof realized !== 'function') fail('realized', 'must be a function (row) => log return | undefined');
+  const keep: P[] = [];
+  for (const p of pending) {
+    if (p.resolvesAt > now) {
+      keep.push(p);
+      continue;
+    }
+    const y = realized(p.row);
+    if (y === undefined || !Number.isFinite(y)) {
+      if (now < p.resolvesAt + graceMs) keep.push(p);
+      continue;
+    }
+    ready.push({ ...p, y });
+  }
+  return keep;
+}
+
+/** Split `ready` at `cutoff`: the rows public by then in publication order, and the rest. */
+export function dueBy<P extends Queued>(ready: readonly P[], cutoff: number): { due: P[]; rest: P[] } {
+  const due = ready.filter((p) => p.resolvesAt <= cutoff);
+  const rest = due.length ? ready.filter((p) => p.resolvesAt > cutoff) : [...ready];
+  due.sort((a, b) => a.resolvesAt - b.resolvesAt || a.seq - b.seq);
+  return { due, rest };
+}
+

@@ -35,11 +35,14 @@ import {
   fail,
   memberList,
   num,
+  checkIssue,
+  dueBy,
   pinball,
   presentMembers,
+  takeOutcomes,
   type MemberForecasts,
 } from './common.js';
-import { ShockSwitch, type ShockState, type ShockSwitchOptions } from './shock.js';
+import { memberShockSwitch, type ShockSwitch, type ShockState, type ShockSwitchOptions } from './shock.js';
 
 const HOUR = 3_600_000;
 
@@ -145,11 +148,7 @@ export class DynamicWeighting {
     };
     this.members = members;
     this.halfLifeMs = this.o.halfLifeHours * HOUR;
-    if (options.shock !== undefined) {
-      this.shockSwitch = new ShockSwitch(options.shock);
-      const r = this.shockSwitch.robustMember;
-      if (r !== undefined && !members.includes(r)) fail('shock.robustMember', `"${r}" is not one of members (${members.join(', ')})`);
-    }
+    this.shockSwitch = memberShockSwitch(options.shock, members);
     for (const m of members) this.loss[m] = { s: 0, w: 0, t: null };
     this.w = Object.fromEntries(members.map((m) => [m, 1 / members.length]));
   }
@@ -174,12 +173,7 @@ export class DynamicWeighting {
    * come in non-decreasing `asOf`. `record: false` combines without keeping the row for scoring.
    */
   issue(row: number, asOf: number, resolvesAt: number, forecasts: MemberForecasts, ctx: IssueContext = {}, record = true): ReturnForecast {
-    if (!Number.isFinite(asOf)) fail('asOf', `must be a finite time in ms, got ${asOf}`);
-    if (!(resolvesAt > asOf)) fail('resolvesAt', `must be after asOf (${asOf}), got ${resolvesAt}`);
-    if (asOf < this.lastAsOf) fail('asOf', `issues must come in time order: ${asOf} < previous ${this.lastAsOf}`);
-    if (ctx.shockScore !== undefined && !(ctx.shockScore >= 0 && ctx.shockScore <= 1) && !Number.isNaN(ctx.shockScore)) {
-      fail('shockScore', `must be in [0, 1], got ${ctx.shockScore}`);
-    }
+    checkIssue(asOf, resolvesAt, this.lastAsOf, ctx.shockScore);
     const present = presentMembers(this.members, forecasts);
     this.lastAsOf = asOf;
     this.fold(asOf);
@@ -218,31 +212,15 @@ export class DynamicWeighting {
    * `resolvesAt + missingOutcomeGraceMs`.
    */
   resolve(now: number, realized: Realized): void {
-    if (Number.isNaN(now)) fail('now', 'must be a time in ms');
-    if (typeof realized !== 'function') fail('realized', 'must be a function (row) => log return | undefined');
-    const keep: Pending[] = [];
-    for (const p of this.pending) {
-      if (p.resolvesAt > now) {
-        keep.push(p);
-        continue;
-      }
-      const y = realized(p.row);
-      if (y === undefined || !Number.isFinite(y)) {
-        if (now < p.resolvesAt + this.o.missingOutcomeGraceMs) keep.push(p);
-        continue;
-      }
-      this.ready.push({ ...p, y });
-    }
-    this.pending = keep;
+    this.pending = takeOutcomes(this.pending, this.ready, now, realized, this.o.missingOutcomeGraceMs);
   }
 
   /** Fold resolved outcomes with resolvesAt <= cutoff into the loss state, in publication order. */
   private fold(cutoff: number): void {
     if (!this.ready.length) return;
-    const due = this.ready.filter((p) => p.resolvesAt <= cutoff);
+    const { due, rest } = dueBy(this.ready, cutoff);
     if (!due.length) return;
-    this.ready = this.ready.filter((p) => p.resolvesAt > cutoff);
-    due.sort((a, b) => a.resolvesAt - b.resolvesAt || a.seq - b.seq);
+    this.ready = rest;
     for (const p of due) {
       const y = p.y!;
       for (const m of Object.keys(p.q)) {

@@ -140,3 +140,12 @@ export class ShockSwitch {
     this.misses = s.misses ?? 0;
   }
 }
+
+/** The shock switch of a combiner over `members` (undefined without options); its robust member must be one of them. */
+export function memberShockSwitch(o: ShockSwitchOptions | undefined, members: readonly string[]): ShockSwitch | undefined {
+  if (o === undefined) return undefined;
+  const sw = new ShockSwitch(o);
+  const r = sw.robustMember;
+  if (r !== undefined && !members.includes(r)) fail('shock.robustMember', `"${r}" is not one of members (${members.join(', ')})`);
+  return sw;
+}

@@ -34,9 +34,12 @@ import {
   sigmoid,
   sortQuantiles,
   usable,
+  checkIssue,
+  dueBy,
+  takeOutcomes,
   type MemberForecasts,
 } from './common.js';
-import { ShockSwitch, type ShockState, type ShockSwitchOptions } from './shock.js';
+import { memberShockSwitch, type ShockSwitch, type ShockState, type ShockSwitchOptions } from './shock.js';
 import { fitSimplex } from './simplex.js';
 import type { IssueContext, Realized } from './dynamic.js';
 
@@ -446,11 +449,7 @@ export class OnlineStacker {
       maxAgeMs: num(options.maxAgeMs, 'maxAgeMs', 365 * DAY, { gt: 0 }),
       missingOutcomeGraceMs: num(options.missingOutcomeGraceMs, 'missingOutcomeGraceMs', 0, { min: 0 }),
     };
-    if (options.shock !== undefined) {
-      this.shockSwitch = new ShockSwitch(options.shock);
-      const r = this.shockSwitch.robustMember;
-      if (r !== undefined && !this.members.includes(r)) fail('shock.robustMember', `"${r}" is not one of members (${this.members.join(', ')})`);
-    }
+    this.shockSwitch = memberShockSwitch(options.shock, this.members);
   }
 
   /** Parameters of the current fit. */
@@ -465,12 +464,7 @@ export class OnlineStacker {
 
   /** Stacked forecast of `row` issued at `asOf` (non-decreasing), public at `resolvesAt`. */
   issue(row: number, asOf: number, resolvesAt: number, forecasts: MemberForecasts, ctx: IssueContext = {}, record = true): ReturnForecast {
-    if (!Number.isFinite(asOf)) fail('asOf', `must be a finite time in ms, got ${asOf}`);
-    if (!(resolvesAt > asOf)) fail('resolvesAt', `must be after asOf (${asOf}), got ${resolvesAt}`);
-    if (asOf < this.lastAsOf) fail('asOf', `issues must come in time order: ${asOf} < previous ${this.lastAsOf}`);
-    if (ctx.shockScore !== undefined && !(ctx.shockScore >= 0 && ctx.shockScore <= 1) && !Number.isNaN(ctx.shockScore)) {
-      fail('shockScore', `must be in [0, 1], got ${ctx.shockScore}`);
-    }
+    checkIssue(asOf, resolvesAt, this.lastAsOf, ctx.shockScore);
     const present = presentMembers(this.members, forecasts);
     this.lastAsOf = asOf;
     this.fold(asOf);
@@ -497,29 +491,13 @@ export class OnlineStacker {
 
   /** Take outcomes of pending forecasts with `resolvesAt <= now` (unknown ones dropped after `missingOutcomeGraceMs`). */
   resolve(now: number, realized: Realized): void {
-    if (Number.isNaN(now)) fail('now', 'must be a time in ms');
-    if (typeof realized !== 'function') fail('realized', 'must be a function (row) => log return | undefined');
-    const keep: OnlinePending[] = [];
-    for (const p of this.pending) {
-      if (p.resolvesAt > now) {
-        keep.push(p);
-        continue;
-      }
-      const y = realized(p.row);
-      if (y === undefined || !Number.isFinite(y)) {
-        if (now < p.resolvesAt + this.o.missingOutcomeGraceMs) keep.push(p);
-        continue;
-      }
-      this.ready.push({ ...p, y });
-    }
-    this.pending = keep;
+    this.pending = takeOutcomes(this.pending, this.ready, now, realized, this.o.missingOutcomeGraceMs);
   }
 
   private fold(cutoff: number): void {
-    const due = this.ready.filter((p) => p.resolvesAt <= cutoff);
+    const { due, rest } = dueBy(this.ready, cutoff);
     if (!due.length) return;
-    this.ready = this.ready.filter((p) => p.resolvesAt > cutoff);
-    due.sort((a, b) => a.resolvesAt - b.resolvesAt || a.seq - b.seq);
+    this.ready = rest;
     for (const p of due) {
       this.history.push({ forecasts: p.forecasts, realized: p.y!, resolvesAt: p.resolvesAt, ...(p.shockBand ? { shock: true } : {}) });
       if (p.shockBand && this.shockSwitch) this.shockSwitch.update(p.shockBand, p.y!);
