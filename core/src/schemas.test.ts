@@ -5,7 +5,7 @@ import { PredictionSchema } from './schemas/prediction.js';
 import { parseTime } from './time.js';
 import { logReturnTargets } from './targets.js';
 import { scorePrediction } from './scoring.js';
-import { quantileSorted, smoothedRate } from './stats.js';
+import { quantileSelect, quantileSorted, seededRandom, selectInPlace, smoothedRate } from './stats.js';
 
 // 2024-07-01T00:00Z, a real BTCUSDT hourly bar.
 const bar = { symbol: 'BTCUSDT', interval: '1h' as const, openTime: 1_719_792_000_000, open: 62_678.01, high: 62_950, low: 62_600.5, close: 62_880.12, volume: 512.3 };
@@ -74,5 +74,23 @@ describe('time, targets, scoring, stats', () => {
     expect(quantileSorted([1, 2, 3, 4], 0.05)).toBeCloseTo(1.15, 12);
     expect(smoothedRate(0, 10)).toBeCloseTo(1 / 12, 12);
     expect(smoothedRate(10, 10)).toBeCloseTo(11 / 12, 12);
+  });
+
+  it('quickselect agrees with sorting: k-th order statistics and type-7 quantiles, ties included, input untouched', () => {
+    const rand = seededRandom(7);
+    for (const n of [1, 2, 5, 100, 1001]) {
+      const xs = Float64Array.from({ length: n }, () => Math.round(rand() * 20) / 4);
+      const sorted = xs.slice().sort();
+      const before = xs.slice();
+      for (const p of [0, 0.05, 0.25, 0.5, 0.9, 0.95, 1]) expect(quantileSelect(xs, p)).toBeCloseTo(quantileSorted(sorted, p), 12);
+      expect(xs).toEqual(before);
+      for (const k of [0, n >> 1, n - 1]) {
+        const a = xs.slice();
+        expect(selectInPlace(a, k)).toBe(sorted[k]);
+        for (let i = 0; i < k; i++) expect(a[i]).toBeLessThanOrEqual(a[k]!);
+        for (let i = k + 1; i < n; i++) expect(a[i]).toBeGreaterThanOrEqual(a[k]!);
+      }
+    }
+    expect(quantileSelect([], 0.5)).toBeNaN();
   });
 });

@@ -5,6 +5,8 @@
  * pinball, so the best iterate (lowest in-sample loss) is returned rather than the last one.
  */
 
+import { quantileSelect } from '@satcast/core';
+
 /** Iterations without a relative improvement of 1e-7 in the best loss before stopping early. */
 const PATIENCE = 25;
 
@@ -15,45 +17,6 @@ export interface SimplexFit {
   w: number[];
   intercept: number;
   loss: number;
-}
-
-/** k-th smallest (0-based) of `a`, partially reordering `a` in place (Hoare quickselect). */
-function select(a: Float64Array, k: number, lo = 0, hi = a.length - 1): number {
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >>> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
-}
-
-/** Type-7 quantile of `xs` (copied; linear time). */
-export function quantileOf(xs: Float64Array, p: number, scratch = new Float64Array(xs.length)): number {
-  const n = xs.length;
-  if (n === 0) return Number.NaN;
-  scratch.set(xs);
-  const h = (n - 1) * Math.min(1, Math.max(0, p));
-  const lo = Math.floor(h);
-  const a = select(scratch, lo);
-  if (lo + 1 >= n || h === lo) return a;
-  // After select, everything right of `lo` is >= a: the next order statistic is their minimum.
-  let b = Infinity;
-  for (let i = lo + 1; i < n; i++) if (scratch[i]! < b) b = scratch[i]!;
-  return a + (h - lo) * (b - a);
 }
 
 function meanLoss(e: Float64Array, c: number, loss: SimplexLoss): number {
@@ -105,8 +68,8 @@ export function fitSimplex(X: readonly Float64Array[], y: Float64Array, loss: Si
     }
     let c = 0;
     if (intercept) {
-      if (loss.kind === 'pinball') c = quantileOf(e, loss.tau, scratch);
-      else if (loss.kind === 'absolute') c = quantileOf(e, 0.5, scratch);
+      if (loss.kind === 'pinball') c = quantileSelect(e, loss.tau, scratch);
+      else if (loss.kind === 'absolute') c = quantileSelect(e, 0.5, scratch);
       else {
         for (let t = 0; t < n; t++) c += e[t]!;
         c /= n;

@@ -3,6 +3,8 @@
  * and the evaluation loss used for early stopping. Quantile (pinball) leaves are refitted to the alpha
  * quantile of their residuals (as LightGBM does), because its hessian carries no curvature.
  */
+import { quantileSelect } from '@satcast/core';
+
 export type ObjectiveName = 'l2' | 'quantile' | 'logistic';
 
 export interface Objective {
@@ -21,43 +23,12 @@ export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
-/** In-place quickselect: a[k] becomes the k-th smallest, smaller ones before it, larger after. */
-function select(a: Float64Array, k: number): void {
-  let lo = 0, hi = a.length - 1;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >>> 1]!;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i++] = a[j]!;
-        a[j--] = t;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return;
-  }
-}
-
 /**
- * Linear-interpolated quantile (type 7) of the finite values, by quickselect on a copy: leaf refits of
- * the quantile objective call it for every leaf of every tree, where a full sort would dominate.
+ * Linear-interpolated quantile (type 7) of the values, by quickselect on a copy (core's quantileSelect):
+ * leaf refits of the quantile objective call it for every leaf of every tree, where a full sort would dominate.
  */
 export function quantileOf(values: Float64Array, alpha: number): number {
-  const n = values.length;
-  if (n === 0) return 0;
-  const s = values.slice();
-  const pos = alpha * (n - 1);
-  const lo = Math.floor(pos);
-  select(s, lo);
-  const a = s[lo]!;
-  if (lo + 1 >= n || pos === lo) return a;
-  let b = Infinity;
-  for (let i = lo + 1; i < n; i++) if (s[i]! < b) b = s[i]!;
-  return a + (pos - lo) * (b - a);
+  return values.length === 0 ? 0 : quantileSelect(values, alpha);
 }
 
 const pick = (y: Float64Array, rows: ArrayLike<number>) => Float64Array.from({ length: rows.length }, (_, i) => y[rows[i]!]!);

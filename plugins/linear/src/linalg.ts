@@ -4,6 +4,8 @@
  * accumulation plus an O(p^3) factorisation is all the work there is; no library needed.
  */
 
+import { selectInPlace } from '@satcast/core';
+
 /** Row-major n x p design (already imputed and standardised) with one weight per row. */
 export interface Design {
   readonly n: number;
@@ -83,36 +85,12 @@ export function linearPredict(d: Design, coef: ArrayLike<number>, intercept: num
   return out;
 }
 
-/** k-th smallest of a[lo..hi] by Hoare quickselect (reorders `a`): O(n), where IRLS used to sort. */
-function select(a: Float64Array, k: number): number {
-  let lo = 0, hi = a.length - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >>> 1]!;
-    let i = lo, j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k]!;
-  }
-  return a[k]!;
-}
-
 /** Median (NaN-free input assumed); works on a copy. */
 export function median(xs: ArrayLike<number>): number {
   const n = xs.length;
   if (n === 0) return Number.NaN;
   const a = Float64Array.from(xs);
-  const hi = select(a, n >> 1);
+  const hi = selectInPlace(a, n >> 1);
   if (n % 2) return hi;
   // The lower middle is the largest value left of the upper one after selection.
   let lo = -Infinity;
