@@ -1,7 +1,7 @@
 import { ValidationError, type ReturnForecast } from '@satcast/core';
 import { describe, expect, it } from 'vitest';
 import { DynamicWeighting, type DynamicWeightingOptions } from './dynamic.js';
-import { HOUR, gaussian, isSorted, normal, pin } from './test-utils.js';
+import { HOUR, fieldOf, gaussian, isSorted, normal, pin } from './test-utils.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 
@@ -168,30 +168,21 @@ describe('DynamicWeighting', () => {
   });
 
   it('rejects bad options and inputs with a ValidationError naming the field', () => {
-    const field = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (e) {
-        expect(e).toBeInstanceOf(ValidationError);
-        return (e as ValidationError).field;
-      }
-      throw new Error('did not throw');
-    };
-    expect(field(() => new DynamicWeighting({ members: [] }))).toBe('members');
-    expect(field(() => new DynamicWeighting({ members: ['a', 'a'] }))).toBe('members.1');
-    expect(field(() => new DynamicWeighting({ members: ['a', 'b'], halfLifeHours: -1 }))).toBe('halfLifeHours');
-    expect(field(() => new DynamicWeighting({ members: ['a', 'b'], eta: Number.NaN }))).toBe('eta');
-    expect(field(() => new DynamicWeighting({ members: ['a', 'b'], floor: 0.5 }))).toBe('floor');
-    expect(field(() => new DynamicWeighting({ members: ['a', 'b'], reweightEveryMs: 0 }))).toBe('reweightEveryMs');
-    expect(field(() => new DynamicWeighting({ members: ['a', 'b'], shock: { robustMember: 'huber' } }))).toBe('shock.robustMember');
-    expect(field(() => new DynamicWeighting({ members: ['a', 'b'], shock: { threshold: 2 } }))).toBe('shock.threshold');
+    expect(fieldOf(() => new DynamicWeighting({ members: [] }))).toBe('members');
+    expect(fieldOf(() => new DynamicWeighting({ members: ['a', 'a'] }))).toBe('members.1');
+    expect(fieldOf(() => new DynamicWeighting({ members: ['a', 'b'], halfLifeHours: -1 }))).toBe('halfLifeHours');
+    expect(fieldOf(() => new DynamicWeighting({ members: ['a', 'b'], eta: Number.NaN }))).toBe('eta');
+    expect(fieldOf(() => new DynamicWeighting({ members: ['a', 'b'], floor: 0.5 }))).toBe('floor');
+    expect(fieldOf(() => new DynamicWeighting({ members: ['a', 'b'], reweightEveryMs: 0 }))).toBe('reweightEveryMs');
+    expect(fieldOf(() => new DynamicWeighting({ members: ['a', 'b'], shock: { robustMember: 'huber' } }))).toBe('shock.robustMember');
+    expect(fieldOf(() => new DynamicWeighting({ members: ['a', 'b'], shock: { threshold: 2 } }))).toBe('shock.threshold');
     const dw = new DynamicWeighting({ members: ['a', 'b'] });
-    expect(field(() => dw.issue(0, T0, T0 + HOUR, { a: normal(0, 1), zz: normal(0, 1) }))).toBe('forecasts.zz');
-    expect(field(() => dw.issue(0, T0, T0 + HOUR, {}))).toBe('forecasts');
-    expect(field(() => dw.issue(0, T0, T0, { a: normal(0, 1) }))).toBe('resolvesAt');
+    expect(fieldOf(() => dw.issue(0, T0, T0 + HOUR, { a: normal(0, 1), zz: normal(0, 1) }))).toBe('forecasts.zz');
+    expect(fieldOf(() => dw.issue(0, T0, T0 + HOUR, {}))).toBe('forecasts');
+    expect(fieldOf(() => dw.issue(0, T0, T0, { a: normal(0, 1) }))).toBe('resolvesAt');
     dw.issue(0, T0, T0 + HOUR, { a: normal(0, 1) });
-    expect(field(() => dw.issue(1, T0 - HOUR, T0 + HOUR, { a: normal(0, 1) }))).toBe('asOf');
-    expect(field(() => dw.issue(1, T0, T0 + HOUR, { a: normal(0, 1) }, { shockScore: 3 }))).toBe('shockScore');
-    expect(field(() => DynamicWeighting.restore({ kind: 'nope' } as never))).toBe('state.kind');
+    expect(fieldOf(() => dw.issue(1, T0 - HOUR, T0 + HOUR, { a: normal(0, 1) }))).toBe('asOf');
+    expect(fieldOf(() => dw.issue(1, T0, T0 + HOUR, { a: normal(0, 1) }, { shockScore: 3 }))).toBe('shockScore');
+    expect(fieldOf(() => DynamicWeighting.restore({ kind: 'nope' } as never))).toBe('state.kind');
   });
 });

@@ -1,9 +1,9 @@
-import { ValidationError, type ReturnForecast } from '@satcast/core';
+import type { ReturnForecast } from '@satcast/core';
 import { describe, expect, it } from 'vitest';
 import { DynamicWeighting } from './dynamic.js';
 import { OnlineStacker } from './stacker.js';
 import { ShockSwitch } from './shock.js';
-import { HOUR, gaussian, normal } from './test-utils.js';
+import { HOUR, fieldOf, gaussian, normal } from './test-utils.js';
 import { seededRandom } from '@satcast/core';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -88,18 +88,9 @@ describe('shock regime', () => {
   });
 
   it('rejects bad shock options by field', () => {
-    const field = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (e) {
-        expect(e).toBeInstanceOf(ValidationError);
-        return (e as ValidationError).field;
-      }
-      throw new Error('did not throw');
-    };
-    expect(field(() => new ShockSwitch({ boost: 0.5 }))).toBe('shock.boost');
-    expect(field(() => new ShockSwitch({ gamma: 0 }))).toBe('shock.gamma');
-    expect(field(() => new ShockSwitch({ minWiden: 3, maxWiden: 2 }))).toBe('shock.maxWiden');
-    expect(field(() => new ShockSwitch({ target: 1 }))).toBe('shock.target');
+    expect(fieldOf(() => new ShockSwitch({ boost: 0.5 }))).toBe('shock.boost');
+    expect(fieldOf(() => new ShockSwitch({ gamma: 0 }))).toBe('shock.gamma');
+    expect(fieldOf(() => new ShockSwitch({ minWiden: 3, maxWiden: 2 }))).toBe('shock.maxWiden');
+    expect(fieldOf(() => new ShockSwitch({ target: 1 }))).toBe('shock.target');
   });
 });

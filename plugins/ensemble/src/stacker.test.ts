@@ -2,7 +2,7 @@ import { ValidationError, type ReturnForecast } from '@satcast/core';
 import { describe, expect, it } from 'vitest';
 import { equalWeight } from './equal.js';
 import { OnlineStacker, Stacker, type StackRow } from './stacker.js';
-import { HOUR, gaussian, isSorted, normal, pin } from './test-utils.js';
+import { HOUR, fieldOf, gaussian, isSorted, normal, pin } from './test-utils.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const TRUE_W = { a: 0.6, b: 0.3, c: 0.1 };
@@ -111,23 +111,14 @@ describe('Stacker', () => {
   });
 
   it('rejects bad options and rows with a ValidationError naming the field', () => {
-    const field = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (e) {
-        expect(e).toBeInstanceOf(ValidationError);
-        return (e as ValidationError).field;
-      }
-      throw new Error('did not throw');
-    };
-    expect(field(() => new Stacker({ members: [] }))).toBe('members');
-    expect(field(() => new Stacker({ members: ['a'], iterations: 0 }))).toBe('iterations');
-    expect(field(() => new Stacker({ members: ['a'], pointLoss: 'cubic' as never }))).toBe('pointLoss');
-    expect(field(() => new Stacker({ members: ['a'], l2: -1 }))).toBe('l2');
-    expect(field(() => st.fit(train, Number.NaN))).toBe('fitTime');
-    expect(field(() => st.predict({ a: normal(0, 1), d: normal(0, 1) }))).toBe('forecasts.d');
-    expect(field(() => new OnlineStacker({ members: ['a'], refitEveryMs: -5 }))).toBe('refitEveryMs');
-    expect(field(() => new OnlineStacker({ members: ['a'], shock: { robustMember: 'b' } }))).toBe('shock.robustMember');
+    expect(fieldOf(() => new Stacker({ members: [] }))).toBe('members');
+    expect(fieldOf(() => new Stacker({ members: ['a'], iterations: 0 }))).toBe('iterations');
+    expect(fieldOf(() => new Stacker({ members: ['a'], pointLoss: 'cubic' as never }))).toBe('pointLoss');
+    expect(fieldOf(() => new Stacker({ members: ['a'], l2: -1 }))).toBe('l2');
+    expect(fieldOf(() => st.fit(train, Number.NaN))).toBe('fitTime');
+    expect(fieldOf(() => st.predict({ a: normal(0, 1), d: normal(0, 1) }))).toBe('forecasts.d');
+    expect(fieldOf(() => new OnlineStacker({ members: ['a'], refitEveryMs: -5 }))).toBe('refitEveryMs');
+    expect(fieldOf(() => new OnlineStacker({ members: ['a'], shock: { robustMember: 'b' } }))).toBe('shock.robustMember');
   });
 });
 

@@ -1,5 +1,6 @@
 /** Test-only helpers: normal-band member forecasts and seeded normal draws. Not exported by the package. */
-import { meanPinball, seededRandom, type QuantileKey, type ReturnForecast } from '@satcast/core';
+import { meanPinball, seededRandom, ValidationError, type QuantileKey, type ReturnForecast } from '@satcast/core';
+import { expect } from 'vitest';
 import { KEYS } from './common.js';
 
 /** Inverse standard normal CDF at the quantile levels (to 7 digits). */
@@ -33,3 +34,14 @@ export const pin = meanPinball;
 
 export const isSorted = (q: Record<QuantileKey, number>): boolean => KEYS.every((k, i) => i === 0 || q[KEYS[i - 1]!] <= q[k]);
 export const HOUR = 3_600_000;
+
+/** The `field` of the ValidationError `fn` throws (fails the test if it throws anything else, or nothing). */
+export function fieldOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return (e as ValidationError).field;
+  }
+  throw new Error('did not throw');
+}
